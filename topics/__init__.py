@@ -1,0 +1,42 @@
+"""Topics and event records of newsworker, declared once.
+
+Every worker, CLI tool and test imports topic names and record types from
+here; the JSON Schemas in ``topics/schemas/`` describe the same records for
+subscribers that do not read Python.
+"""
+
+from topics.records import (
+    ARTICLE_SCHEMA,
+    DEAD_LETTER_SCHEMA,
+    DUPLICATE_SCHEMA,
+    ENRICHED_SCHEMA,
+    EVENT_SCHEMA_VERSION,
+    DeadLetter,
+    DuplicateNotice,
+    EnrichedEvent,
+    EntityRecord,
+    MentionRecord,
+    load_schema,
+)
+from topics.specs import DLQ, DUPLICATES, ENRICHED, RAW, TOPICS, TopicSpec, topic_by_role
+
+__all__ = [
+    "ARTICLE_SCHEMA",
+    "DEAD_LETTER_SCHEMA",
+    "DLQ",
+    "DUPLICATES",
+    "DUPLICATE_SCHEMA",
+    "ENRICHED",
+    "ENRICHED_SCHEMA",
+    "EVENT_SCHEMA_VERSION",
+    "RAW",
+    "TOPICS",
+    "DeadLetter",
+    "DuplicateNotice",
+    "EnrichedEvent",
+    "EntityRecord",
+    "MentionRecord",
+    "TopicSpec",
+    "load_schema",
+    "topic_by_role",
+]

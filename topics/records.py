@@ -1,0 +1,139 @@
+"""Typed records published by newsworker. Field docs are the contract.
+
+Each record has a JSON Schema beside this module (``schemas/``), kept in sync
+by ``tests/unit/test_schemas.py``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Any
+
+EVENT_SCHEMA_VERSION = 1
+ARTICLE_SCHEMA = "article.v1.json"
+ENRICHED_SCHEMA = "enriched.v1.json"
+DUPLICATE_SCHEMA = "duplicate.v1.json"
+DEAD_LETTER_SCHEMA = "dead-letter.v1.json"
+
+
+@cache
+def load_schema(name: str) -> dict[str, Any]:
+    """One JSON Schema of ``topics/schemas`` as a dict."""
+    text = resources.files("topics").joinpath("schemas", name).read_text(encoding="utf-8")
+    data: dict[str, Any] = json.loads(text)
+    return data
+
+
+class _Record:
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)  # type: ignore[call-overload, no-any-return]
+
+    def to_json(self) -> bytes:
+        return json.dumps(self.to_dict(), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+@dataclass(frozen=True)
+class MentionRecord(_Record):
+    text: str
+    """The mention as written in the body."""
+    start: int
+    """Character offset of the mention in ``body``."""
+    end: int
+    """Character offset just past the mention in ``body``."""
+
+
+@dataclass(frozen=True)
+class EntityRecord(_Record):
+    text: str
+    """The longest way the article writes the name."""
+    label: str
+    """spaCy label after repair by vote (PERSON, ORG, GPE, LOC, NORP, EVENT, ...)."""
+    canonical: str
+    """One name per real-world entity within the article ("Putin" -> "Vladimir Putin")."""
+    count: int
+    """Mentions of the entity in the body."""
+
+
+@dataclass(frozen=True)
+class EnrichedEvent(_Record):
+    """One new story: the first article of it that newsworker saw."""
+
+    event_id: str
+    """Deterministic for the article: a replay yields the same id (consumers may dedupe on it)."""
+    article_id: str
+    """Id of the raw article (JSON ``id``, else message key, else a digest of the text)."""
+    source: str
+    """Publisher or crawler the article came from."""
+    url: str | None
+    """Address of the article, when known."""
+    title: str
+    """Given title, else the first line of the cleaned body."""
+    body: str
+    """Cleaned text: repeated lines, teasers and site chrome removed; paragraphs split by blank lines."""
+    entities: list[EntityRecord]
+    """Named entities, one per canonical name."""
+    story_id: str
+    """Story this article starts; copies of it carry the same id on the duplicates topic."""
+    processed_at: str
+    """When the worker decided, ISO 8601 UTC."""
+    published_at: str | None = None
+    """As given by the input, untouched."""
+    lines_removed: dict[str, int] = field(default_factory=dict)
+    """Lines removed from the raw text, per reason: repeat, teaser, chrome."""
+    truncated: bool = False
+    """True when the body was longer than the NER limit and only its start was analysed."""
+    schema_version: int = EVENT_SCHEMA_VERSION
+    """Major version of this record's schema."""
+
+
+@dataclass(frozen=True)
+class DuplicateNotice(_Record):
+    """A copy of an earlier story: it gets this notice instead of a second enriched event."""
+
+    article_id: str
+    """Id of the copy."""
+    source: str
+    """Source of the copy (count syndication by it)."""
+    url: str | None
+    """Address of the copy, when known."""
+    duplicate_of: str
+    """Article id of the story's first article (the one with the enriched event)."""
+    story_id: str
+    """Story id, as on the enriched event."""
+    method: str
+    """``exact`` (same normalised body) or ``near`` (similar body)."""
+    similarity: float
+    """Estimated Jaccard similarity to the original (1.0 for exact copies)."""
+    processed_at: str
+    """When the worker decided, ISO 8601 UTC."""
+    notice_id: str = ""
+    """Deterministic id of this notice."""
+    schema_version: int = 1
+    """Major version of this record's schema."""
+
+
+@dataclass(frozen=True)
+class DeadLetter(_Record):
+    """A message that could not be processed, kept whole."""
+
+    reason: str
+    """Machine-readable cause: too_large, empty, invalid_utf8, invalid_json, invalid_field, not_text, processing_error."""
+    detail: str
+    """Human-readable cause."""
+    original_b64: str
+    """The raw message value, base64."""
+    key_b64: str | None
+    """The raw message key, base64, when it had one."""
+    topic: str
+    """Topic the message was read from."""
+    partition: int
+    """Partition it was read from."""
+    offset: int
+    """Offset it was read from."""
+    failed_at: str
+    """When it was dead-lettered, ISO 8601 UTC."""
+    schema_version: int = 1
+    """Major version of this record's schema."""

@@ -1,0 +1,3 @@
+"""newsworker: stream-processing news ingestion worker."""
+
+__version__ = "0.1.0"

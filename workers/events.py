@@ -1,0 +1,109 @@
+"""Building the published records: pure functions of their inputs and the time."""
+
+from __future__ import annotations
+
+import base64
+import uuid
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from topics.records import DeadLetter, DuplicateNotice, EnrichedEvent, EntityRecord
+from workers.articles import Article
+from workers.dedupe import Decision
+from workers.enrich import Entity
+from workers.lines import CleanedText
+
+#: Namespace of event and notice ids (uuid5): fixed, so ids are stable across releases.
+ID_NAMESPACE = uuid.UUID("5b0f6a3e-4f0c-4bd2-9a57-2f1d8c3e7a11")
+
+
+def iso(moment: float) -> str:
+    """ISO 8601 UTC with milliseconds."""
+    return datetime.fromtimestamp(moment, tz=UTC).isoformat(timespec="milliseconds")
+
+
+def event_id_for(article_id: str) -> str:
+    """Id of the enriched event of an article: the same on every replay."""
+    return str(uuid.uuid5(ID_NAMESPACE, "enriched:" + article_id))
+
+
+def notice_id_for(article_id: str) -> str:
+    return str(uuid.uuid5(ID_NAMESPACE, "duplicate:" + article_id))
+
+
+def title_of(article: Article, cleaned: CleanedText) -> str:
+    """The given title, else the first kept line."""
+    if article.title:
+        return article.title
+    return cleaned.lines[0] if cleaned.lines else ""
+
+
+def build_event(
+    article: Article,
+    cleaned: CleanedText,
+    decision: Decision,
+    entities: Sequence[Entity],
+    *,
+    now: float,
+    truncated: bool = False,
+) -> EnrichedEvent:
+    return EnrichedEvent(
+        event_id=event_id_for(article.id),
+        article_id=article.id,
+        source=article.source,
+        url=article.url,
+        title=title_of(article, cleaned),
+        body=cleaned.body,
+        entities=[
+            EntityRecord(text=e.text, label=e.label, canonical=e.canonical, count=e.count)
+            for e in entities
+        ],
+        story_id=decision.story_id,
+        processed_at=iso(now),
+        published_at=article.published_at,
+        lines_removed=dict(sorted(cleaned.removed.items())),
+        truncated=truncated,
+    )
+
+
+def build_notice(article: Article, decision: Decision, *, now: float) -> DuplicateNotice:
+    if decision.duplicate_of is None or decision.method is None:
+        raise ValueError("a duplicate notice needs a duplicate decision")
+    return DuplicateNotice(
+        notice_id=notice_id_for(article.id),
+        article_id=article.id,
+        source=article.source,
+        url=article.url,
+        duplicate_of=decision.duplicate_of,
+        story_id=decision.story_id,
+        method=decision.method,
+        similarity=decision.similarity,
+        processed_at=iso(now),
+    )
+
+
+def _b64(data: bytes | None) -> str | None:
+    return None if data is None else base64.b64encode(data).decode("ascii")
+
+
+def build_dead_letter(
+    *,
+    reason: str,
+    detail: str,
+    value: bytes | None,
+    key: bytes | None,
+    topic: str,
+    partition: int,
+    offset: int,
+    now: float,
+) -> DeadLetter:
+    return DeadLetter(
+        reason=reason,
+        detail=detail[:1000],
+        original_b64=_b64(value) or "",
+        key_b64=_b64(key),
+        topic=topic,
+        partition=partition,
+        offset=offset,
+        failed_at=iso(now),
+    )

@@ -1,0 +1,146 @@
+"""kafka-python adapters for the CLI tools: create topics, publish, read back."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
+from kafka.admin import NewTopic
+from kafka.errors import KafkaError, TopicAlreadyExistsError
+
+from topics.specs import TOPICS, TopicSpec
+from workers.config import Settings
+from workers.devstack import parse_endpoint
+from workers.errors import ServiceUnavailable
+
+
+def _common(settings: Settings, client_id: str) -> dict[str, Any]:
+    return {
+        "bootstrap_servers": settings.bootstrap_list(),
+        "client_id": client_id,
+        **settings.kafka_python_security(),
+    }
+
+
+def _unreachable(settings: Settings) -> ServiceUnavailable:
+    return ServiceUnavailable(
+        f"no Kafka broker answers at {settings.kafka_bootstrap_servers} "
+        "(start the local stack with: newsworker dev up)"
+    )
+
+
+def require_broker(settings: Settings) -> None:
+    """Fail fast, in one line, when no bootstrap server accepts a connection."""
+    for server in settings.bootstrap_list():
+        if parse_endpoint(server, 9092).answers(timeout=2.0):
+            return
+    raise _unreachable(settings)
+
+
+def admin_client(settings: Settings) -> KafkaAdminClient:
+    require_broker(settings)
+    try:
+        return KafkaAdminClient(request_timeout_ms=15000, **_common(settings, "newsworker-admin"))
+    except KafkaError:
+        raise _unreachable(settings) from None
+
+
+def topic_partitions(spec: TopicSpec, settings: Settings) -> int:
+    return settings.topic_partitions if spec.follows_partitions else 1
+
+
+def create_topics(settings: Settings) -> list[tuple[str, str]]:
+    """Create the four topics if missing; return (name, "created" | "exists")."""
+    admin = admin_client(settings)
+    try:
+        existing = set(admin.list_topics())
+        report: list[tuple[str, str]] = []
+        for spec in TOPICS:
+            name = spec.name(settings.topic_prefix)
+            if name in existing:
+                report.append((name, "exists"))
+                continue
+            topic = NewTopic(
+                name=name,
+                num_partitions=topic_partitions(spec, settings),
+                replication_factor=settings.topic_replication,
+                topic_configs=spec.configs(settings.max_message_bytes),
+            )
+            try:
+                admin.create_topics([topic])
+                report.append((name, "created"))
+            except TopicAlreadyExistsError:
+                report.append((name, "exists"))
+        admin.wait_for_topics([name for name, _ in report], timeout_ms=30000)
+        return report
+    finally:
+        admin.close()
+
+
+def producer(settings: Settings) -> KafkaProducer:
+    require_broker(settings)
+    try:
+        return KafkaProducer(
+            acks="all",
+            linger_ms=5,
+            max_request_size=settings.max_message_bytes + 65536,
+            **_common(settings, "newsworker-publish"),
+        )
+    except KafkaError:
+        raise _unreachable(settings) from None
+
+
+@dataclass(frozen=True)
+class Received:
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes | None
+    timestamp_ms: int
+
+
+def consume(
+    settings: Settings,
+    topics: list[str],
+    *,
+    from_beginning: bool,
+    timeout: float | None,
+    group_id: str | None = None,
+    idle_timeout: float | None = None,
+) -> Iterator[Received]:
+    """Messages of ``topics`` until ``timeout`` seconds pass (None: forever)."""
+    require_broker(settings)
+    try:
+        consumer = KafkaConsumer(
+            *topics,
+            group_id=group_id,
+            auto_offset_reset="earliest" if from_beginning else "latest",
+            enable_auto_commit=group_id is not None,
+            isolation_level="read_committed",
+            **_common(settings, "newsworker-tail"),
+        )
+    except KafkaError:
+        raise _unreachable(settings) from None
+    deadline = None if timeout is None else time.monotonic() + timeout
+    last = time.monotonic()
+    try:
+        while deadline is None or time.monotonic() < deadline:
+            batch = consumer.poll(timeout_ms=500)
+            if batch:
+                last = time.monotonic()
+            elif idle_timeout is not None and time.monotonic() - last > idle_timeout:
+                return
+            for records in batch.values():
+                for record in records:
+                    yield Received(
+                        record.topic, record.partition, record.offset,
+                        record.key, record.value, record.timestamp,
+                    )
+    except KafkaError as exc:
+        raise ServiceUnavailable(f"kafka error while reading: {exc}") from exc
+    finally:
+        consumer.close()

@@ -1,0 +1,195 @@
+"""One batch of raw messages -> the records to publish.
+
+The steps are the pure functions of :mod:`workers.articles`,
+:mod:`workers.lines`, :mod:`workers.fingerprints`, :mod:`workers.enrich` and
+:mod:`workers.events`; the only I/O is through the two adapters it is given
+(:class:`~workers.dedupe.RedisDedupe` and :class:`~workers.enrich.NerModel`),
+so it runs the same under faust, in the benchmark and in tests.
+
+Every message ends in exactly one output: an enriched event (new story), a
+duplicate notice (copy of a story) or a dead-letter record (bad message). A
+:class:`~workers.errors.ServiceUnavailable` from Redis is raised, not
+dead-lettered: the caller retries the whole batch.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from workers.articles import Article, decode_article
+from workers.dedupe import (
+    Decision,
+    DedupeRequest,
+    chrome_candidates,
+)
+from workers.enrich import Mention, canonical_entities
+from workers.errors import DecodeError, EmptyMessage, NewsworkerError
+from workers.events import build_dead_letter, build_event, build_notice
+from workers.fingerprints import body_print
+from workers.lines import CleanedText, clean_lines, line_fingerprint, split_lines
+
+Clock = Callable[[], float]
+
+
+@dataclass(frozen=True)
+class RawMessage:
+    """A consumed message with where it came from (kept whole for the dead-letter topic)."""
+
+    value: bytes | None
+    key: bytes | None
+    topic: str
+    partition: int
+    offset: int
+
+
+@dataclass(frozen=True)
+class Output:
+    """A record to publish: topic role (enriched, duplicates, dlq), key and value."""
+
+    role: str
+    key: bytes
+    value: bytes
+
+
+class Deduper(Protocol):
+    async def learned_chrome(
+        self, requests: Sequence[tuple[str, Sequence[str]]]
+    ) -> list[frozenset[str]]: ...
+
+    async def decide(self, requests: Sequence[DedupeRequest]) -> list[Decision]: ...
+
+
+class Recognizer(Protocol):
+    def mentions(self, texts: Sequence[str], batch_size: int = 32) -> list[list[Mention]]: ...
+
+
+@dataclass(frozen=True)
+class PipelineConfig:
+    max_message_bytes: int
+    max_body_chars: int
+    entity_labels: tuple[str, ...]
+    ner_batch_size: int
+
+
+@dataclass
+class _Work:
+    message: RawMessage
+    article: Article
+    cleaned: CleanedText | None = None
+    decision: Decision | None = None
+
+
+class Pipeline:
+    def __init__(
+        self,
+        config: PipelineConfig,
+        dedupe: Deduper,
+        ner: Recognizer | None,
+        clock: Clock,
+    ) -> None:
+        self.config = config
+        self.dedupe = dedupe
+        self.ner = ner
+        self.clock = clock
+
+    def _dead(self, message: RawMessage, error: NewsworkerError) -> Output:
+        record = build_dead_letter(
+            reason=error.reason,
+            detail=error.message,
+            value=message.value,
+            key=message.key,
+            topic=message.topic,
+            partition=message.partition,
+            offset=message.offset,
+            now=self.clock(),
+        )
+        return Output("dlq", message.key or b"", record.to_json())
+
+    async def process(self, batch: Sequence[RawMessage]) -> list[Output]:
+        """Outputs for a batch, in the batch's order (one per message)."""
+        results: list[Output | None] = [None] * len(batch)
+        work: list[tuple[int, _Work]] = []
+        for index, message in enumerate(batch):
+            try:
+                article = decode_article(
+                    message.value, message.key, max_bytes=self.config.max_message_bytes
+                )
+            except DecodeError as error:
+                results[index] = self._dead(message, error)
+                continue
+            work.append((index, _Work(message, article)))
+
+        candidates = [
+            chrome_candidates(split_lines(item.article.text), line_fingerprint) for _, item in work
+        ]
+        learned = await self.dedupe.learned_chrome(
+            [(item.article.source, fps) for (_, item), fps in zip(work, candidates, strict=True)]
+        )
+        requests: list[DedupeRequest] = []
+        kept: list[tuple[int, _Work]] = []
+        for (index, item), fps, chrome in zip(work, candidates, learned, strict=True):
+            item.cleaned = clean_lines(item.article.text, learned=chrome)
+            if not item.cleaned.lines:
+                results[index] = self._dead(
+                    item.message, EmptyMessage("nothing left after removing chrome and repeats")
+                )
+                continue
+            requests.append(
+                DedupeRequest(
+                    article_id=item.article.id,
+                    source=item.article.source,
+                    print=body_print(item.cleaned.lines),
+                    chrome_fingerprints=tuple(fps),
+                )
+            )
+            kept.append((index, item))
+
+        decisions = await self.dedupe.decide(requests)
+        originals: list[tuple[int, _Work]] = []
+        for (index, item), decision in zip(kept, decisions, strict=True):
+            item.decision = decision
+            if decision.is_original:
+                originals.append((index, item))
+            else:
+                notice = build_notice(item.article, decision, now=self.clock())
+                results[index] = Output("duplicates", item.article.id.encode(), notice.to_json())
+
+        for index, output in await self._enrich(originals):
+            results[index] = output
+        return [output for output in results if output is not None]
+
+    async def _enrich(self, originals: list[tuple[int, _Work]]) -> list[tuple[int, Output]]:
+        if not originals:
+            return []
+        limit = self.config.max_body_chars
+        texts = [item.cleaned.body[:limit] if item.cleaned else "" for _, item in originals]
+        if self.ner is None:
+            mentions: list[list[Mention]] = [[] for _ in texts]
+        else:
+            # NER is CPU-bound: off the event loop, so Kafka heartbeats go on.
+            mentions = await asyncio.to_thread(
+                self.ner.mentions, texts, self.config.ner_batch_size
+            )
+        outputs = []
+        for (index, item), found, text in zip(originals, mentions, texts, strict=True):
+            if item.cleaned is None or item.decision is None:
+                raise RuntimeError("pipeline step order broken")
+            entities = canonical_entities(
+                found,
+                title=item.article.title or item.cleaned.lines[0],
+                text_length=len(text),
+                labels=self.config.entity_labels,
+            )
+            event = build_event(
+                item.article,
+                item.cleaned,
+                item.decision,
+                entities,
+                now=self.clock(),
+                truncated=len(item.cleaned.body) > limit,
+            )
+            outputs.append((index, Output("enriched", item.article.id.encode(), event.to_json())))
+        return outputs

@@ -1,0 +1,67 @@
+"""Readable one-record summaries for ``newsworker tail`` and ``newsworker run``. Pure."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from typing import Any
+
+
+def _short(text: str, width: int) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[: width - 1] + "\u2026"
+
+
+def render_enriched(event: dict[str, Any], *, entities: int = 8) -> str:
+    names = ", ".join(
+        f"{e.get('canonical')} ({e.get('label')} x{e.get('count')})"
+        for e in event.get("entities", [])[:entities]
+    )
+    more = len(event.get("entities", [])) - entities
+    if more > 0:
+        names += f", +{more} more"
+    removed = ", ".join(f"{k} {v}" for k, v in (event.get("lines_removed") or {}).items())
+    lines = [
+        f"[enriched] {event.get('article_id')}  ({event.get('source')})",
+        f"  title:    {_short(str(event.get('title', '')), 90)}",
+        f"  story:    {event.get('story_id')}   event: {event.get('event_id')}",
+        f"  body:     {len(str(event.get('body', '')))} chars; lines removed: {removed or 'none'}",
+    ]
+    lines += textwrap.wrap(
+        names or "none", width=100, initial_indent="  entities: ", subsequent_indent=" " * 12
+    )
+    return "\n".join(lines)
+
+
+def render_duplicate(notice: dict[str, Any]) -> str:
+    return (
+        f"[duplicate] {notice.get('article_id')}  ({notice.get('source')})\n"
+        f"  copy of {notice.get('duplicate_of')} by {notice.get('method')} match, "
+        f"similarity {notice.get('similarity')}; story {notice.get('story_id')}"
+    )
+
+
+def render_dead_letter(record: dict[str, Any]) -> str:
+    return (
+        f"[dead-letter] {record.get('reason')}: {_short(str(record.get('detail', '')), 100)}\n"
+        f"  from {record.get('topic')}[{record.get('partition')}]@{record.get('offset')}, "
+        f"{len(str(record.get('original_b64', ''))) * 3 // 4} bytes kept"
+    )
+
+
+RENDERERS = {
+    "enriched": render_enriched,
+    "duplicates": render_duplicate,
+    "dlq": render_dead_letter,
+}
+
+
+def render(role: str, value: bytes | None) -> str:
+    """Summary of one record; undecodable values are shown as such, not raised."""
+    try:
+        data = json.loads(value or b"")
+    except ValueError:
+        return f"[{role}] (not JSON: {len(value or b'')} bytes)"
+    if not isinstance(data, dict):
+        return f"[{role}] (unexpected JSON {type(data).__name__})"
+    return RENDERERS[role](data)
