@@ -72,7 +72,7 @@ class EnrichedEvent(_Record):
     title: str
     """Given title, else the first line of the cleaned body."""
     body: str
-    """Cleaned text: repeated lines, teasers and site chrome removed; paragraphs split by blank lines."""
+    """Cleaned text: repeated lines, teasers and chrome removed; paragraphs split by blank lines."""
     entities: list[EntityRecord]
     """Named entities, one per canonical name."""
     story_id: str
@@ -120,7 +120,8 @@ class DeadLetter(_Record):
     """A message that could not be processed, kept whole."""
 
     reason: str
-    """Machine-readable cause: too_large, empty, invalid_utf8, invalid_json, invalid_field, not_text, processing_error."""
+    """Machine-readable cause: too_large, empty, invalid_utf8, invalid_json, invalid_field,
+    not_text, processing_error."""
     detail: str
     """Human-readable cause."""
     original_b64: str

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 DAY_MS = 24 * 3600 * 1000
+#: Bytes a topic accepts beyond the worker's message limit (record overhead, dead letters).
+MESSAGE_HEADROOM = 65536
 
 
 @dataclass(frozen=True)
@@ -27,28 +29,53 @@ class TopicSpec:
     def name(self, prefix: str) -> str:
         return f"{prefix}{self.suffix}"
 
+    def max_bytes(self, max_message_bytes: int) -> int:
+        """Largest record the topic accepts.
+
+        The raw topic takes a little more than the worker's limit, so an
+        oversized article reaches the worker and is dead-lettered with its
+        reason; the dead-letter topic takes such a message in base64 and more.
+        """
+        raw = max_message_bytes + MESSAGE_HEADROOM
+        if self.role == "dlq":
+            return raw * 4 // 3 + MESSAGE_HEADROOM
+        return raw
+
     def configs(self, max_message_bytes: int) -> dict[str, str]:
         return {
             "retention.ms": str(self.retention_ms),
             "cleanup.policy": self.cleanup_policy,
-            "max.message.bytes": str(max_message_bytes),
+            "max.message.bytes": str(self.max_bytes(max_message_bytes)),
         }
 
 
 RAW = TopicSpec(
-    "raw", "articles.raw", 7 * DAY_MS, "delete",
-    "Raw articles from crawlers: a JSON object or a bare UTF-8 text body (schemas/article.v1.json).",
+    "raw",
+    "articles.raw",
+    7 * DAY_MS,
+    "delete",
+    "Raw articles from crawlers: a JSON object or a bare UTF-8 text body "
+    "(schemas/article.v1.json).",
 )
 ENRICHED = TopicSpec(
-    "enriched", "articles.enriched", 30 * DAY_MS, "delete",
+    "enriched",
+    "articles.enriched",
+    30 * DAY_MS,
+    "delete",
     "One enriched event per new story, keyed by article id (schemas/enriched.v*.json).",
 )
 DUPLICATES = TopicSpec(
-    "duplicates", "articles.duplicates", 30 * DAY_MS, "delete",
+    "duplicates",
+    "articles.duplicates",
+    30 * DAY_MS,
+    "delete",
     "One notice per copy of an earlier story, keyed by article id (schemas/duplicate.v1.json).",
 )
 DLQ = TopicSpec(
-    "dlq", "articles.dlq", 30 * DAY_MS, "delete",
+    "dlq",
+    "articles.dlq",
+    30 * DAY_MS,
+    "delete",
     "Messages that cannot be processed, with the reason and the original bytes "
     "(schemas/dead-letter.v1.json).",
 )
@@ -60,3 +87,8 @@ def topic_by_role(role: str) -> TopicSpec:
         if spec.role == role:
             return spec
     raise KeyError(role)
+
+
+def largest_record(max_message_bytes: int) -> int:
+    """Largest record any topic accepts: the producer's and the broker's limit."""
+    return max(spec.max_bytes(max_message_bytes) for spec in TOPICS)

@@ -17,7 +17,7 @@ from typing import Any
 
 import faust
 
-from topics.specs import DLQ, DUPLICATES, ENRICHED, RAW
+from topics.specs import DLQ, DUPLICATES, ENRICHED, RAW, largest_record
 from workers.config import Settings
 from workers.dedupe import RedisDedupe, redis_client
 from workers.enrich import NerModel
@@ -84,8 +84,8 @@ def create_app(settings: Settings, *, ner_enabled: bool = True) -> faust.App:
         topic_allow_declare=False,
         consumer_auto_offset_reset="earliest",
         broker_max_poll_interval=600.0,
-        consumer_max_fetch_size=max(settings.max_message_bytes + 65536, 4 * 1024 * 1024),
-        producer_max_request_size=settings.max_message_bytes + 65536,
+        consumer_max_fetch_size=max(largest_record(settings.max_message_bytes), 4 * 1024 * 1024),
+        producer_max_request_size=largest_record(settings.max_message_bytes),
         producer_acks=-1,
     )
     prefix = settings.topic_prefix
@@ -129,7 +129,7 @@ def _count_roles(roles: Any) -> dict[str, int]:
 
 
 async def process_with_retry(pipeline: Pipeline, batch: list[RawMessage]) -> list[Any]:
-    """Process a batch, waiting out a Redis outage with backoff: never skip or dead-letter for it."""
+    """Process a batch, waiting out a Redis outage with backoff: never skip or dead-letter."""
     delay = 0.5
     while True:
         try:

@@ -102,10 +102,21 @@ def decode_article(
             key_id = _check_id(key.decode("utf-8").strip())
         except (UnicodeDecodeError, InvalidField):
             key_id = None
-    if raw.lstrip().startswith("{"):
+    head = raw.lstrip()[:1]
+    if head == "{":
         return _decode_json(raw, key_id, default_source)
+    if head == "[" and _parses_as_json(raw):
+        raise InvalidJson("JSON message must be an object, not an array")
     text = _check_text(raw)
     return Article(id=key_id or text_id(text), text=text, source=default_source)
+
+
+def _parses_as_json(raw: str) -> bool:
+    try:
+        json.loads(raw)
+    except json.JSONDecodeError:
+        return False
+    return True
 
 
 def _decode_json(raw: str, key_id: str | None, default_source: str) -> Article:

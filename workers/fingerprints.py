@@ -79,7 +79,8 @@ def minhash(text: str) -> npt.NDArray[np.uint32]:
     # a, x < 2**32 so a * x < 2**64: no overflow before the modulo.
     products = np.outer(_PERM_A, hashes) % _MERSENNE
     mixed = ((products + _PERM_B[:, None]) % _MERSENNE) & _MAX32
-    return mixed.min(axis=1).astype(np.uint32)
+    signature: npt.NDArray[np.uint32] = mixed.min(axis=1).astype(np.uint32)
+    return signature
 
 
 def signature_bytes(signature: npt.NDArray[np.uint32]) -> bytes:
@@ -96,8 +97,8 @@ def lsh_bands(signature: npt.NDArray[np.uint32]) -> list[str]:
     packed = signature.astype("<u4").tobytes()
     width = ROWS * 4
     return [
-        f"{band:02d}" + hashlib.blake2b(packed[band * width : (band + 1) * width], digest_size=6)
-        .hexdigest()
+        f"{band:02d}"
+        + hashlib.blake2b(packed[band * width : (band + 1) * width], digest_size=6).hexdigest()
         for band in range(BANDS)
     ]
 

@@ -11,7 +11,7 @@ from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 from kafka.admin import NewTopic
 from kafka.errors import KafkaError, TopicAlreadyExistsError
 
-from topics.specs import TOPICS, TopicSpec
+from topics.specs import TOPICS, TopicSpec, largest_record
 from workers.config import Settings
 from workers.devstack import parse_endpoint
 from workers.errors import ServiceUnavailable
@@ -86,7 +86,7 @@ def producer(settings: Settings) -> KafkaProducer:
         return KafkaProducer(
             acks="all",
             linger_ms=5,
-            max_request_size=settings.max_message_bytes + 65536,
+            max_request_size=largest_record(settings.max_message_bytes),
             **_common(settings, "newsworker-publish"),
         )
     except KafkaError:
@@ -137,8 +137,12 @@ def consume(
             for records in batch.values():
                 for record in records:
                     yield Received(
-                        record.topic, record.partition, record.offset,
-                        record.key, record.value, record.timestamp,
+                        record.topic,
+                        record.partition,
+                        record.offset,
+                        record.key,
+                        record.value,
+                        record.timestamp,
                     )
     except KafkaError as exc:
         raise ServiceUnavailable(f"kafka error while reading: {exc}") from exc

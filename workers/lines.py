@@ -24,11 +24,25 @@ from dataclasses import dataclass, field
 
 _QUOTES = str.maketrans(
     {
-        "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
-        "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
-        "\u00ab": '"', "\u00bb": '"',
-        "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-",
-        "\u2015": "-", "\u2212": "-",
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u201b": "'",
+        "\u2032": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u201f": '"',
+        "\u2033": '"',
+        "\u00ab": '"',
+        "\u00bb": '"',
+        "\u2010": "-",
+        "\u2011": "-",
+        "\u2012": "-",
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2015": "-",
+        "\u2212": "-",
     }
 )
 _SPACES = re.compile(r"\s+")
@@ -75,7 +89,7 @@ def normalize_line(line: str) -> str:
 
 
 def chrome_key(line: str) -> str:
-    """Form used to match chrome: normalised, without edge punctuation ("Read also:" = "read also")."""
+    """Form used to match chrome: normalised, no edge punctuation ("Read also:" = "read also")."""
     return normalize_line(line).strip(_CHROME_EDGES)
 
 

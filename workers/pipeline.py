@@ -170,9 +170,7 @@ class Pipeline:
             mentions: list[list[Mention]] = [[] for _ in texts]
         else:
             # NER is CPU-bound: off the event loop, so Kafka heartbeats go on.
-            mentions = await asyncio.to_thread(
-                self.ner.mentions, texts, self.config.ner_batch_size
-            )
+            mentions = await asyncio.to_thread(self.ner.mentions, texts, self.config.ner_batch_size)
         outputs = []
         for (index, item), found, text in zip(originals, mentions, texts, strict=True):
             if item.cleaned is None or item.decision is None:

@@ -82,8 +82,10 @@ def expand_paths(paths: Iterable[str]) -> list[Path | None]:
         if path.is_dir():
             found.extend(
                 sorted(
-                    p for p in path.rglob("*")
-                    if p.is_file() and not p.name.startswith(".")
+                    p
+                    for p in path.rglob("*")
+                    if p.is_file()
+                    and not p.name.startswith(".")
                     and p.suffix.lower() in TEXT_SUFFIXES | JSON_SUFFIXES
                 )
             )
@@ -111,8 +113,13 @@ def messages_for(
         out: list[Outgoing] = []
         for number, line in enumerate(text.splitlines(), start=1):
             if line.strip():
-                out.extend(json_messages(_loads(line, f"{origin}:{number}"), source=source,
-                                         origin=f"{origin}:{number}"))
+                out.extend(
+                    json_messages(
+                        _loads(line, f"{origin}:{number}"),
+                        source=source,
+                        origin=f"{origin}:{number}",
+                    )
+                )
         return out
     if suffix == ".json":
         return list(json_messages(_loads(text, origin), source=source, origin=origin))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import textwrap
+from collections.abc import Callable
 from typing import Any
 
 
@@ -49,7 +50,7 @@ def render_dead_letter(record: dict[str, Any]) -> str:
     )
 
 
-RENDERERS = {
+RENDERERS: dict[str, Callable[[dict[str, Any]], str]] = {
     "enriched": render_enriched,
     "duplicates": render_duplicate,
     "dlq": render_dead_letter,

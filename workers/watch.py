@@ -33,7 +33,8 @@ class OutputWatcher:
     def __init__(self, settings: Settings) -> None:
         self.roles = {spec.name(settings.topic_prefix): spec.role for spec in OUTPUT_ROLES}
         self.consumer = KafkaConsumer(
-            enable_auto_commit=False, isolation_level="read_committed",
+            enable_auto_commit=False,
+            isolation_level="read_committed",
             **_common(settings, "newsworker-watch"),
         )
         partitions = []

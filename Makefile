@@ -1,0 +1,56 @@
+# newsworker - the two commands: `make run` (main job end to end) and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+ARTICLES ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help install system-deps stack-up stack-down stack-status run test test-unit lint typecheck check clean
+
+help: ## list the targets
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+system-deps: ## install Java, Maven and redis-server when missing (root only; else prints the command)
+	@bash scripts/system-deps.sh
+
+$(STAMP): pyproject.toml
+	@bash scripts/check-python.sh $(PYTHON)
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP) ## create .venv and install newsworker with its dev tools
+
+stack-up: install system-deps ## start the local Kafka + Redis (skipped for KAFKA_BOOTSTRAP_SERVERS / REDIS_URL)
+	$(BIN)/newsworker dev up
+
+stack-down: ## stop the local stack
+	$(BIN)/newsworker dev down
+
+stack-status: ## show the local stack
+	$(BIN)/newsworker dev status
+
+run: install system-deps ## main job: stack, topics, publish samples (or ARTICLES=path), worker, show events
+	$(BIN)/newsworker run $(ARTICLES)
+
+test: install system-deps check ## lint, typecheck, then the whole test suite against real Kafka and Redis
+	$(BIN)/newsworker dev up
+	$(BIN)/pytest -q -ra
+
+test-unit: install ## tests that need no service
+	$(BIN)/pytest -q -ra tests/unit
+
+lint: install ## ruff
+	$(BIN)/ruff check workers topics tests scripts
+
+typecheck: install ## mypy (strict)
+	$(BIN)/mypy
+
+check: lint typecheck ## lint and typecheck
+
+clean: ## remove the venv, caches and the local stack's data
+	-$(BIN)/newsworker dev down
+	rm -rf $(VENV) .devstack newsworker-data .mypy_cache .ruff_cache .pytest_cache

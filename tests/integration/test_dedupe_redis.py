@@ -1,0 +1,217 @@
+"""The dedupe index against the real Redis server."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Sequence
+
+import pytest
+import redis
+
+from tests.integration.conftest import unique_settings
+from workers.config import Settings
+from workers.dedupe import Decision, DedupeRequest, RedisDedupe, chrome_candidates, redis_client
+from workers.errors import ServiceUnavailable
+from workers.fingerprints import body_print
+from workers.lines import clean_lines, line_fingerprint, split_lines
+
+DAY = 86_400
+STORY = [
+    "The city council of Porto voted on Monday to close the old fish market by the river.",
+    "Traders said the decision came without warning and asked for a year to move their stalls.",
+    "The mayor said a new covered market would open on the eastern edge of the city in 2028.",
+    "A group of architects has asked the council to keep the iron roof of the old building.",
+    "The council will hold a public hearing on the plans next month at the city hall.",
+    "Opposition members said the vote was rushed and promised to challenge it in court.",
+]
+
+
+class FakeClock:
+    def __init__(self, now: float) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def make_dedupe(settings: Settings, clock: FakeClock, url: str | None = None) -> RedisDedupe:
+    return RedisDedupe(
+        redis_client(url or settings.redis_url.get_secret_value()),
+        prefix=settings.key_prefix,
+        bucket_seconds=DAY,
+        retention_seconds=7 * DAY,
+        threshold=settings.near_threshold,
+        chrome_min_articles=3,
+        clock=clock,
+    )
+
+
+def request(article_id: str, lines: Sequence[str], source: str = "wire") -> DedupeRequest:
+    cleaned = clean_lines("\n".join(lines))
+    return DedupeRequest(
+        article_id,
+        source,
+        body_print(cleaned.lines),
+        tuple(chrome_candidates(list(lines), line_fingerprint)),
+    )
+
+
+def decide(settings: Settings, clock: FakeClock, *requests: DedupeRequest) -> list[Decision]:
+    async def go() -> list[Decision]:
+        dedupe = make_dedupe(settings, clock)
+        try:
+            return await dedupe.decide(list(requests))
+        finally:
+            await dedupe.client.aclose()
+
+    return asyncio.run(go())
+
+
+@pytest.fixture()
+def clock() -> FakeClock:
+    return FakeClock(1_000 * DAY + 5)
+
+
+def test_exact_copy_under_another_id(isolated: Settings, clock: FakeClock) -> None:
+    first, copy = decide(
+        isolated, clock, request("a", STORY), request("b", [s.upper() for s in STORY])
+    )
+    assert first.is_original and not first.replay
+    assert (copy.status, copy.method, copy.duplicate_of) == ("duplicate", "exact", "a")
+    assert copy.story_id == first.story_id
+
+
+def test_near_copy_with_byline_and_changed_paragraph(isolated: Settings, clock: FakeClock) -> None:
+    edited = [
+        "By our city reporter",
+        *STORY[:4],
+        "A hearing on the plans is planned for next month in the town hall.",
+        STORY[5],
+    ]
+    first, near = decide(isolated, clock, request("a", STORY), request("b", edited))
+    assert first.is_original
+    assert (near.status, near.method, near.duplicate_of) == ("duplicate", "near", "a")
+    assert isolated.near_threshold <= near.similarity < 1.0
+
+
+def test_distinct_story_on_the_same_topic_is_not_merged(
+    isolated: Settings, clock: FakeClock
+) -> None:
+    other = [
+        "The city council of Porto voted on Monday to extend the metro line to the airport.",
+        "Commuters welcomed the decision, which had been delayed for two years by a dispute.",
+        "The mayor said trains would run every six minutes once the line opens in 2029.",
+        "Engineers have warned that tunnelling under the old town will need extra care.",
+    ]
+    first, second = decide(isolated, clock, request("a", STORY), request("b", other))
+    assert first.is_original and second.is_original
+    assert first.story_id != second.story_id
+
+
+def test_replay_gets_the_same_decision(isolated: Settings, clock: FakeClock) -> None:
+    first, copy = decide(isolated, clock, request("a", STORY), request("b", STORY))
+    again_first, again_copy = decide(isolated, clock, request("a", STORY), request("b", STORY))
+    assert again_first.is_original and again_first.replay  # itself, not its own duplicate
+    assert again_copy.replay and again_copy.duplicate_of == "a"
+    assert (again_first.story_id, again_copy.story_id) == (first.story_id, copy.story_id)
+
+
+def test_two_replicas_racing_on_copies_make_one_original(
+    isolated: Settings, clock: FakeClock
+) -> None:
+    results: list[Decision] = []
+    lock = threading.Lock()
+
+    def replica(offset: int) -> None:
+        reqs = [request(f"copy-{offset}-{i}", STORY) for i in range(15)]
+        # each replica decides one article per call: many interleavings
+        for req in reqs:
+            out = decide(isolated, clock, req)
+            with lock:
+                results.extend(out)
+
+    threads = [threading.Thread(target=replica, args=(n,)) for n in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    originals = [d for d in results if d.is_original]
+    assert len(results) == 45
+    assert len(originals) == 1
+    assert {d.story_id for d in results} == {originals[0].story_id}
+
+
+def test_retention_window_forgets_and_keys_expire(
+    isolated: Settings, clock: FakeClock, redis_sync: redis.Redis
+) -> None:
+    (first,) = decide(isolated, clock, request("a", STORY))
+    assert first.is_original
+    keys = redis_sync.keys(f"{{{isolated.key_prefix}}}:*")
+    assert keys
+    ttls = [redis_sync.ttl(key) for key in keys]
+    assert all(7 * DAY < ttl <= 8 * DAY for ttl in ttls), ttls
+    clock.now += 6 * DAY
+    (inside,) = decide(isolated, clock, request("b", STORY))
+    assert inside.duplicate_of == "a"
+    clock.now += 3 * DAY  # the first bucket is now outside the 7-day window
+    (later,) = decide(isolated, clock, request("c", STORY))
+    assert later.is_original
+
+
+def test_chrome_learned_per_source(isolated: Settings, clock: FakeClock) -> None:
+    promo = "Subscribe to the Porto Herald"
+
+    async def go() -> tuple[frozenset[str], frozenset[str], int]:
+        dedupe = make_dedupe(isolated, clock)
+        try:
+            for n in range(3):
+                lines = [promo, f"Story number {n} has its own words about topic {n * 7} today."]
+                await dedupe.decide([request(f"s{n}", lines, source="herald")])
+            fps = chrome_candidates([promo, "Something else"], line_fingerprint)
+            herald, other = await dedupe.learned_chrome([("herald", fps), ("gazette", fps)])
+            return herald, other, dedupe.round_trips
+        finally:
+            await dedupe.client.aclose()
+
+    herald, other, trips = asyncio.run(go())
+    assert line_fingerprint(promo) in herald
+    assert line_fingerprint("Something else") not in herald
+    assert other == frozenset()
+    cleaned = clean_lines(f"{promo}\nA new story.", learned=herald)
+    assert cleaned.lines == ("A new story.",)
+    assert trips == 4  # three decisions and one chrome lookup, one round trip each
+
+
+def test_one_round_trip_per_batch(isolated: Settings, clock: FakeClock) -> None:
+    async def go() -> int:
+        dedupe = make_dedupe(isolated, clock)
+        try:
+            lines = [split_lines("\n".join(STORY))]
+            await dedupe.learned_chrome([("wire", ["x"])] * 10)
+            await dedupe.decide([request(f"id{i}", lines[0][i % 3 :]) for i in range(10)])
+            return dedupe.round_trips
+        finally:
+            await dedupe.client.aclose()
+
+    assert asyncio.run(go()) == 2
+
+
+def test_redis_down_is_retriable(isolated: Settings, clock: FakeClock) -> None:
+    async def go() -> None:
+        dedupe = make_dedupe(isolated, clock, url="redis://127.0.0.1:1/0")
+        try:
+            await dedupe.decide([request("a", STORY)])
+        finally:
+            await dedupe.client.aclose()
+
+    with pytest.raises(ServiceUnavailable) as caught:
+        asyncio.run(go())
+    assert caught.value.retriable
+
+
+def test_unique_settings_do_not_share_state(stack: Settings, clock: FakeClock) -> None:
+    one, two = unique_settings(stack), unique_settings(stack)
+    (a,) = decide(one, clock, request("a", STORY))
+    (b,) = decide(two, clock, request("b", STORY))
+    assert a.is_original and b.is_original

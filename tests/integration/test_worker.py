@@ -1,0 +1,121 @@
+"""End to end through the real broker, Redis and the faust worker process."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import jsonschema
+
+from tests.integration.conftest import WorkerProcess
+from topics import DEAD_LETTER_SCHEMA, DUPLICATE_SCHEMA, ENRICHED_SCHEMA, load_schema
+from topics.specs import RAW
+from workers.config import Settings
+from workers.kafka_io import producer
+from workers.lines import split_lines
+from workers.watch import OutputWatcher
+
+WAIT = 180.0
+
+
+def publish(settings: Settings, messages: list[tuple[bytes | None, bytes]]) -> None:
+    sender = producer(settings)
+    try:
+        for key, value in messages:
+            sender.send(RAW.name(settings.topic_prefix), key=key, value=value)
+        sender.flush(timeout=30)
+    finally:
+        sender.close()
+
+
+def outcome_for(
+    settings: Settings,
+    worker: WorkerProcess,
+    messages: list[tuple[bytes | None, bytes]],
+    ids: set[str],
+) -> dict[str, tuple[str, dict]]:
+    watcher = OutputWatcher(settings)
+    try:
+        publish(settings, messages)
+        outcome = watcher.wait_for(ids, timeout=WAIT, alive=lambda: worker.process.poll() is None)
+    finally:
+        watcher.close()
+    assert not outcome.missing, (
+        f"no output for {outcome.missing}; worker log:\n{worker.log()[-4000:]}"
+    )
+    result = {}
+    for role, value in outcome.records:
+        data = json.loads(value or b"")
+        key = data.get("article_id") or base64.b64decode(data.get("key_b64") or "").decode()
+        result[key] = (role, data)
+    return result
+
+
+def test_seed_article_once_then_its_copy_is_a_duplicate(
+    running_worker: tuple[Settings, WorkerProcess], seed_text: str
+) -> None:
+    settings, worker = running_worker
+    got = outcome_for(settings, worker, [(b"seed-1", seed_text.encode())], {"seed-1"})
+    role, event = got["seed-1"]
+    assert role == "enriched"
+    jsonschema.validate(event, load_schema(ENRICHED_SCHEMA))
+    headline = split_lines(seed_text)[1]
+    assert event["body"].count(headline) == 1
+    assert event["title"] == headline
+    assert "Skip to content" not in event["body"]
+    by_name = {e["canonical"]: e for e in event["entities"]}
+    for name in ("Vladimir Putin", "Donald Trump", "Alaska", "Ukraine"):
+        assert name in by_name, name
+    assert by_name["Donald Trump"]["label"] == "PERSON"
+
+    got = outcome_for(settings, worker, [(b"seed-2", seed_text.encode())], {"seed-2"})
+    role, notice = got["seed-2"]
+    assert role == "duplicates"
+    jsonschema.validate(notice, load_schema(DUPLICATE_SCHEMA))
+    assert notice["duplicate_of"] == "seed-1"
+    assert notice["story_id"] == event["story_id"]
+    assert notice["method"] == "exact"
+
+    # replay of the first article: same decision, same event id
+    got = outcome_for(settings, worker, [(b"seed-1", seed_text.encode())], {"seed-1"})
+    role, replayed = got["seed-1"]
+    assert role == "enriched" and replayed["event_id"] == event["event_id"]
+
+
+def test_bad_messages_go_to_the_dead_letter_topic(
+    running_worker: tuple[Settings, WorkerProcess],
+) -> None:
+    settings, worker = running_worker
+    bad = {
+        "bad-utf8": b"\xff\xfe\xfa not text",
+        "bad-json": b'{"text": 12}',
+        "bad-empty": b"   ",
+        "bad-html": b"<!doctype html><html><body>x</body></html>",
+        "bad-size": b"x" * (settings.max_message_bytes + 10),
+    }
+    # the raw topic accepts a little more than the worker's limit: the worker must dead-letter it
+    messages = [(key.encode(), value) for key, value in bad.items()]
+    good_text = (
+        "A short but real article about the harbour in Genoa.\n"
+        "The port authority said cargo traffic rose by a tenth this year."
+    )
+    messages.append((b"good-after-bad", good_text.encode()))
+    got = outcome_for(settings, worker, messages, {*bad, "good-after-bad"})
+    reasons = {}
+    for key in bad:
+        role, record = got[key]
+        assert role == "dlq", (key, role)
+        jsonschema.validate(record, load_schema(DEAD_LETTER_SCHEMA))
+        assert base64.b64decode(record["original_b64"]) == bad[key]
+        assert record["topic"] == RAW.name(settings.topic_prefix)
+        assert record["offset"] >= 0
+        reasons[key] = record["reason"]
+    assert reasons == {
+        "bad-utf8": "invalid_utf8",
+        "bad-json": "invalid_field",
+        "bad-empty": "empty",
+        "bad-html": "not_text",
+        "bad-size": "too_large",
+    }
+    assert got["good-after-bad"][0] == "enriched"
+    assert worker.process.poll() is None  # the worker never exits because of a message

@@ -1,0 +1,53 @@
+"""Bad CLI arguments give one line, never a traceback."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+CASES = [
+    ["tail", "--max-messages", "zero"],
+    ["tail", "--topic", "nope"],
+    ["tail", "--timeout", "-3"],
+    ["publish", "/no/such/file.txt"],
+    ["dev", "sideways"],
+    ["publish", "--id", "x", "README.md", "pyproject.toml"],
+]
+
+
+@pytest.mark.parametrize("args", CASES)
+def test_bad_arguments_one_line(args: list[str]) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "workers.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"PATH": "/usr/bin:/bin", "KAFKA_BOOTSTRAP_SERVERS": "127.0.0.1:1"},
+    )
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    assert "error" in lines[0]
+
+
+def test_bad_setting_is_one_line() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "workers.cli", "topics", "list"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"PATH": "/usr/bin:/bin", "REDIS_URL": "http://nope"},
+    )
+    assert result.returncode == 1
+    assert result.stderr.strip().startswith("newsworker: error: invalid setting")
+    assert "Traceback" not in result.stderr
+
+
+def test_help_shows_env_vars() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "workers.cli", "--help"], capture_output=True, text=True, timeout=60
+    )
+    assert "KAFKA_BOOTSTRAP_SERVERS" in result.stdout and "REDIS_URL" in result.stdout

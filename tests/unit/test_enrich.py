@@ -1,0 +1,89 @@
+"""Canonicalisation on hand-made mentions (no model), and the real model on the seed article."""
+
+from __future__ import annotations
+
+import pytest
+
+from workers.enrich import Mention, NerModel, canonical_entities, canonical_name, surface
+
+LABELS = ("PERSON", "ORG", "GPE", "LOC", "NORP", "EVENT")
+
+
+def m(text: str, label: str, start: int) -> Mention:
+    return Mention(text, label, start, start + len(text))
+
+
+def by_name(entities):
+    return {e.canonical: e for e in entities}
+
+
+def test_surface_strips_articles_and_possessives() -> None:
+    assert surface("the Kremlin's") == "Kremlin"
+    assert surface("The New York Times") == "New York Times"
+    assert canonical_name("U.S.") == canonical_name("US") == canonical_name("the United States")
+
+
+def test_surname_links_to_full_name_and_label_vote_repairs() -> None:
+    mentions = [
+        m("Vladimir Putin", "PERSON", 0),
+        m("Putin", "PERSON", 40),
+        m("Putin", "ORG", 80),
+        m("Trump", "PERSON", 120),
+        m("Donald Trump", "PERSON", 160),
+        m("Trump", "ORG", 200),
+    ]
+    entities = by_name(canonical_entities(mentions, title=None, text_length=300, labels=LABELS))
+    assert set(entities) == {"Vladimir Putin", "Donald Trump"}
+    assert entities["Vladimir Putin"].count == 3 and entities["Vladimir Putin"].label == "PERSON"
+    assert entities["Donald Trump"].count == 3 and entities["Donald Trump"].label == "PERSON"
+
+
+def test_gazetteer_fixes_places_tagged_as_people() -> None:
+    entities = canonical_entities(
+        [m("Kyiv", "PERSON", 0), m("Luhansk", "PERSON", 10)],
+        title=None,
+        text_length=50,
+        labels=LABELS,
+    )
+    assert {(e.canonical, e.label) for e in entities} == {("Kyiv", "GPE"), ("Luhansk", "GPE")}
+
+
+def test_hyphenated_pair_of_names_counts_for_both() -> None:
+    mentions = [m("Trump", "PERSON", 0), m("Putin", "PERSON", 10), m("Trump-Putin", "ORG", 20)]
+    entities = by_name(canonical_entities(mentions, title=None, text_length=50, labels=LABELS))
+    assert set(entities) == {"Trump", "Putin"}
+    assert entities["Trump"].count == 2 and entities["Putin"].count == 2
+    assert all(e.label == "PERSON" for e in entities.values())
+
+
+def test_labels_setting_filters_and_title_weighs() -> None:
+    mentions = [m("Lisbon", "GPE", 500), m("Tuesday", "DATE", 10), m("Moedas", "PERSON", 20)]
+    entities = canonical_entities(
+        mentions, title="Lisbon votes", text_length=1000, labels=("GPE", "PERSON")
+    )
+    assert [e.canonical for e in entities] == ["Lisbon", "Moedas"]
+    assert entities[0].salience == 1.0
+
+
+@pytest.fixture(scope="module")
+def model() -> NerModel:
+    return NerModel()
+
+
+def test_seed_article_entities(model: NerModel, seed_text: str) -> None:
+    from workers.lines import clean_lines
+
+    cleaned = clean_lines(seed_text)
+    mentions = model.mentions([cleaned.body])[0]
+    entities = canonical_entities(
+        mentions, title=cleaned.lines[0], text_length=len(cleaned.body), labels=LABELS
+    )
+    names = {e.canonical: e for e in entities}
+    for expected in ("Vladimir Putin", "Donald Trump", "Alaska", "Ukraine", "United States"):
+        assert expected in names, expected
+    assert names["Vladimir Putin"].label == names["Donald Trump"].label == "PERSON"
+    assert names["Donald Trump"].count > 5  # short mentions counted in
+    assert [e.canonical for e in entities].count("United States") == 1
+    assert not any(e.label == "PERSON" and e.canonical in {"Kyiv", "Luhansk"} for e in entities)
+    assert not any(e.label == "ORG" and "Trump" in e.canonical for e in entities)
+    assert model.nlp.pipe_names == ["ner"]
