@@ -133,3 +133,20 @@ def body_print(lines: Sequence[str]) -> BodyPrint:
         signature=signature_bytes(signature),
         bands=tuple(lsh_bands(signature)),
     )
+
+
+def simhash64(text: str) -> int:
+    """64-bit SimHash over the same word shingles (kept to compare the two schemes; see README)."""
+    tokens = words(text)
+    size = SHINGLE_WORDS
+    grams = [" ".join(tokens[i : i + size]) for i in range(max(len(tokens) - size + 1, 1))]
+    weights = np.zeros(64, dtype=np.int64)
+    for gram in set(grams):
+        value = int.from_bytes(hashlib.blake2b(gram.encode("utf-8"), digest_size=8).digest(), "big")
+        bits = np.array([(value >> bit) & 1 for bit in range(64)], dtype=np.int64)
+        weights += 2 * bits - 1
+    return int(sum(1 << bit for bit in range(64) if weights[bit] > 0))
+
+
+def hamming(a: int, b: int) -> int:
+    return (a ^ b).bit_count()
