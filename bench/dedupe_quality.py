@@ -46,7 +46,7 @@ async def decide_all(articles: list[CorpusArticle], threshold: float) -> Quality
                     DedupeRequest(
                         article.id,
                         article.source,
-                        body_print(cleaned.lines),
+                        body_print(cleaned.normalized),
                         tuple(chrome_candidates(split_lines(article.text), line_fingerprint)),
                     )
                 )

@@ -13,6 +13,7 @@ must compute the same values.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import zlib
@@ -28,8 +29,6 @@ NUM_PERM = 64
 BANDS = 16
 ROWS = NUM_PERM // BANDS
 SHINGLE_WORDS = 3
-_MERSENNE = np.uint64((1 << 61) - 1)
-_MAX32 = np.uint64(0xFFFFFFFF)
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
@@ -37,48 +36,70 @@ def _permutations(count: int) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.ui
     # Fixed seed: the same (a, b) pairs in every process and every release of
     # this signature layout. Changing them invalidates stored signatures.
     rng = np.random.Generator(np.random.PCG64(20260101))
-    a = rng.integers(1, (1 << 32) - 1, size=count, dtype=np.uint64)
-    b = rng.integers(0, (1 << 32) - 1, size=count, dtype=np.uint64)
+    a = rng.integers(0, np.iinfo(np.uint64).max, size=count, dtype=np.uint64) | np.uint64(1)
+    b = rng.integers(0, np.iinfo(np.uint64).max, size=count, dtype=np.uint64)
     return a, b
 
 
 _PERM_A, _PERM_B = _permutations(NUM_PERM)
+_SHINGLE_MIX = (
+    np.uint64(0x9E3779B97F4A7C15),
+    np.uint64(0xC2B2AE3D27D4EB4F),
+    np.uint64(0x165667B19E3779F9),
+    np.uint64(0xD6E8FEB86659FD93),
+    np.uint64(0xFF51AFD7ED558CCD),
+)
 
 
-def content_fingerprint(lines: Sequence[str]) -> str:
+def content_fingerprint(lines: Sequence[str], *, normalized: bool = False) -> str:
     """Hex digest of the normalised lines: equal for exact copies, whatever the spacing or case."""
-    digest = hashlib.blake2b(digest_size=16)
-    for line in lines:
-        digest.update(normalize_line(line).encode("utf-8"))
-        digest.update(b"\n")
-    return digest.hexdigest()
+    norms = lines if normalized else [normalize_line(line) for line in lines]
+    return hashlib.blake2b("\n".join(norms).encode("utf-8"), digest_size=16).hexdigest()
 
 
-def words(text: str) -> list[str]:
-    """Lower-cased word tokens of a text (after NFKC/quote folding)."""
-    return _WORD.findall(normalize_line(text))
+def words(text: str, *, normalized: bool = False) -> list[str]:
+    """Lower-cased word tokens of a text (after NFKC/quote folding unless already done)."""
+    return _WORD.findall(text if normalized else normalize_line(text))
 
 
-def shingle_hashes(text: str, size: int = SHINGLE_WORDS) -> npt.NDArray[np.uint64]:
-    """Distinct CRC32 hashes of the word ``size``-grams of a text (a short text: its words)."""
-    tokens = words(text)
-    if len(tokens) < size:
-        grams = [" ".join(tokens)] if tokens else []
-    else:
-        grams = [" ".join(tokens[i : i + size]) for i in range(len(tokens) - size + 1)]
-    values = {zlib.crc32(gram.encode("utf-8")) for gram in grams}
-    return np.fromiter(values, dtype=np.uint64, count=len(values))
+@functools.lru_cache(maxsize=1 << 18)
+def _word_hash(token: str) -> int:
+    """CRC32 of a word; cached, since news vocabulary repeats heavily."""
+    return zlib.crc32(token.encode("utf-8"))
 
 
-def minhash(text: str) -> npt.NDArray[np.uint32]:
-    """MinHash signature (``NUM_PERM`` uint32 values) of a text's shingles."""
-    hashes = shingle_hashes(text)
+def shingle_hashes(
+    text: str, size: int = SHINGLE_WORDS, *, normalized: bool = False
+) -> npt.NDArray[np.uint64]:
+    """Distinct 64-bit hashes of the word ``size``-grams of a text (a short text: its words).
+
+    Each word is hashed once (CRC32); a shingle's hash mixes its words' hashes
+    with odd 64-bit constants, vectorised, wrapping modulo 2**64.
+    """
+    tokens = words(text, normalized=normalized)
+    if not tokens:
+        return np.zeros(0, dtype=np.uint64)
+    hashed = np.fromiter(map(_word_hash, tokens), dtype=np.uint64, count=len(tokens))
+    width = min(size, len(hashed))
+    count = len(hashed) - width + 1
+    mixed = np.zeros(count, dtype=np.uint64)
+    for offset in range(width):
+        mixed ^= hashed[offset : offset + count] * _SHINGLE_MIX[offset]
+        mixed = (mixed << np.uint64(7)) | (mixed >> np.uint64(57))
+    unique: npt.NDArray[np.uint64] = np.unique(mixed)
+    return unique
+
+
+def minhash(text: str, *, normalized: bool = False) -> npt.NDArray[np.uint32]:
+    """MinHash signature (``NUM_PERM`` uint32 values) of a text's shingles.
+
+    Permutations are multiply-shift hashes, ``(a * x + b) >> 32`` modulo 2**64,
+    with odd ``a``: one vectorised pass over all shingles.
+    """
+    hashes = shingle_hashes(text, normalized=normalized)
     if hashes.size == 0:
         return np.full(NUM_PERM, 0xFFFFFFFF, dtype=np.uint32)
-    # (a * x + b) mod p, for every permutation (rows) and shingle (columns).
-    # a, x < 2**32 so a * x < 2**64: no overflow before the modulo.
-    products = np.outer(_PERM_A, hashes) % _MERSENNE
-    mixed = ((products + _PERM_B[:, None]) % _MERSENNE) & _MAX32
+    mixed = (np.multiply.outer(_PERM_A, hashes) + _PERM_B[:, None]) >> np.uint64(32)
     signature: npt.NDArray[np.uint32] = mixed.min(axis=1).astype(np.uint32)
     return signature
 
@@ -126,10 +147,11 @@ class BodyPrint:
     bands: tuple[str, ...]
 
 
-def body_print(lines: Sequence[str]) -> BodyPrint:
-    signature = minhash("\n".join(lines))
+def body_print(normalized_lines: Sequence[str]) -> BodyPrint:
+    """Fingerprints of a cleaned body, from its lines already in :func:`normalize_line` form."""
+    signature = minhash("\n".join(normalized_lines), normalized=True)
     return BodyPrint(
-        content=content_fingerprint(lines),
+        content=content_fingerprint(normalized_lines, normalized=True),
         signature=signature_bytes(signature),
         bands=tuple(lsh_bands(signature)),
     )

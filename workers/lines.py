@@ -98,7 +98,12 @@ BUILTIN_CHROME: frozenset[str] = frozenset(chrome_key(text) for text in BUILTIN_
 
 def line_fingerprint(line: str) -> str:
     """Short stable fingerprint of a line's chrome form (a Redis hash field)."""
-    return hashlib.blake2b(chrome_key(line).encode("utf-8"), digest_size=8).hexdigest()
+    return key_fingerprint(chrome_key(line))
+
+
+def key_fingerprint(key: str) -> str:
+    """:func:`line_fingerprint` of a line whose :func:`chrome_key` is already known."""
+    return hashlib.blake2b(key.encode("utf-8"), digest_size=8).hexdigest()
 
 
 def split_lines(text: str) -> list[str]:
@@ -112,6 +117,8 @@ class CleanedText:
 
     lines: tuple[str, ...]
     removed: Mapping[str, int] = field(default_factory=dict)
+    normalized: tuple[str, ...] = ()
+    """The kept lines in :func:`normalize_line` form (for fingerprints)."""
 
     @property
     def body(self) -> str:
@@ -148,8 +155,10 @@ def clean_lines(
     removed: dict[str, int] = {}
     kept: list[str] = []
     seen: set[str] = set()
+    kept_norms: list[str] = []
     for line, norm in zip(lines, norms, strict=True):
-        if chrome_key(line) in chrome or (learned and line_fingerprint(line) in learned):
+        key = norm.strip(_CHROME_EDGES)
+        if key in chrome or (learned and key_fingerprint(key) in learned):
             reason = "chrome"
         elif norm in seen:
             reason = "repeat"
@@ -157,7 +166,8 @@ def clean_lines(
             reason = "teaser"
         else:
             kept.append(line)
+            kept_norms.append(norm)
             seen.add(norm)
             continue
         removed[reason] = removed.get(reason, 0) + 1
-    return CleanedText(lines=tuple(kept), removed=removed)
+    return CleanedText(lines=tuple(kept), removed=removed, normalized=tuple(kept_norms))

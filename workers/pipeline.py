@@ -141,7 +141,7 @@ class Pipeline:
                 DedupeRequest(
                     article_id=item.article.id,
                     source=item.article.source,
-                    print=body_print(item.cleaned.lines),
+                    print=body_print(item.cleaned.normalized),
                     chrome_fingerprints=tuple(fps),
                 )
             )

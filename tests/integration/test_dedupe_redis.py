@@ -52,7 +52,7 @@ def request(article_id: str, lines: Sequence[str], source: str = "wire") -> Dedu
     return DedupeRequest(
         article_id,
         source,
-        body_print(cleaned.lines),
+        body_print(cleaned.normalized),
         tuple(chrome_candidates(list(lines), line_fingerprint)),
     )
 

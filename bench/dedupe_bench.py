@@ -1,0 +1,210 @@
+"""Dedupe cost as the index grows: decisions/s, Redis round trips and memory per stored article.
+
+Runs against its own throw-away redis-server (no persistence) so the memory
+figure is the index alone. The index is filled with synthetic originals
+(random fingerprints and signatures, through the same Lua script), and at each
+size a probe of generated articles with known duplicates goes through the
+worker's whole dedupe step (line cleaning, fingerprints, chrome lookup,
+decision) in batches.
+
+    .venv/bin/python bench/dedupe_bench.py [--sizes 10000,100000,1000000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from workers.corpus import generate_corpus
+from workers.dedupe import DedupeRequest, RedisDedupe, chrome_candidates, redis_client
+from workers.fingerprints import BANDS, NUM_PERM, BodyPrint, body_print
+from workers.lines import clean_lines, line_fingerprint, split_lines
+
+SOURCES = [f"source-{n}" for n in range(20)]
+CHROME = {s: [secrets.token_hex(8) for _ in range(12)] for s in SOURCES}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_redis(folder: Path) -> tuple[subprocess.Popen[bytes], str]:
+    server = shutil.which("redis-server")
+    if server is None:
+        raise SystemExit("redis-server not found: apt-get install -y redis-server")
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            server,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(folder),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return process, f"redis://127.0.0.1:{port}/0"
+        except OSError:
+            time.sleep(0.1)
+    raise SystemExit("bench redis-server did not start")
+
+
+def synthetic(index: int) -> DedupeRequest:
+    source = SOURCES[index % len(SOURCES)]
+    bands = tuple(f"{band:02d}{secrets.token_hex(6)}" for band in range(BANDS))
+    return DedupeRequest(
+        f"fill-{index:08d}",
+        source,
+        BodyPrint(secrets.token_hex(16), secrets.token_bytes(NUM_PERM * 4), bands),
+        tuple(CHROME[source][:6]),
+    )
+
+
+async def used_memory(client: Any) -> int:
+    info = await client.info("memory")
+    return int(info["used_memory"])
+
+
+async def probe(dedupe: RedisDedupe, articles: list[Any], batch: int) -> dict[str, float]:
+    """The dedupe step of the worker over generated articles, in batches."""
+    trips_before = dedupe.round_trips
+    redis_seconds = 0.0
+    started = time.perf_counter()
+    for start in range(0, len(articles), batch):
+        chunk = articles[start : start + batch]
+        candidates = [chrome_candidates(split_lines(a.text), line_fingerprint) for a in chunk]
+        t0 = time.perf_counter()
+        learned = await dedupe.learned_chrome(
+            [(a.source, fps) for a, fps in zip(chunk, candidates, strict=True)]
+        )
+        redis_seconds += time.perf_counter() - t0
+        requests = []
+        for article, fps, chrome in zip(chunk, candidates, learned, strict=True):
+            cleaned = clean_lines(article.text, learned=chrome)
+            requests.append(
+                DedupeRequest(
+                    article.id, article.source, body_print(cleaned.normalized), tuple(fps)
+                )
+            )
+        t0 = time.perf_counter()
+        await dedupe.decide(requests)
+        redis_seconds += time.perf_counter() - t0
+    elapsed = time.perf_counter() - started
+    return {
+        "decisions_per_s": len(articles) / elapsed,
+        "redis_decisions_per_s": len(articles) / redis_seconds,
+        "round_trips_per_article": (dedupe.round_trips - trips_before) / len(articles),
+    }
+
+
+async def run(sizes: list[int], probe_stories: int, batch: int) -> list[dict[str, float]]:
+    folder = Path(tempfile.mkdtemp(prefix="nw-bench-redis-"))
+    process, url = start_redis(folder)
+    client = redis_client(url)
+    dedupe = RedisDedupe(
+        client,
+        prefix="bench",
+        bucket_seconds=86_400,
+        retention_seconds=7 * 86_400,
+        threshold=0.6,
+        chrome_min_articles=3,
+        clock=time.time,
+    )
+    rows = []
+    try:
+        base = await used_memory(client)
+        stored = 0
+        for round_number, size in enumerate(sizes):
+            fill_started = time.perf_counter()
+            filled = 0
+            while stored < size:
+                count = min(1000, size - stored)
+                await dedupe.decide([synthetic(stored + i) for i in range(count)])
+                stored += count
+                filled += count
+            fill_rate = filled / max(time.perf_counter() - fill_started, 1e-9)
+            memory = await used_memory(client) - base
+            # ids unique per round, so each probe is new to the index
+            articles = [
+                replace(article, id=f"r{round_number}-{article.id}")
+                for article in generate_corpus(probe_stories, seed=100 + round_number)
+            ]
+            measured = await probe(dedupe, articles, batch)
+            stored += sum(1 for a in articles if a.kind in {"original", "distinct"})
+            rows.append(
+                {
+                    "stored_articles": size,
+                    "fill_decisions_per_s": round(fill_rate),
+                    "bytes_per_article": round(memory / size),
+                    **{k: round(v, 3) for k, v in measured.items()},
+                    "probe_articles": len(articles),
+                }
+            )
+            print_row(rows[-1])
+    finally:
+        await client.aclose()
+        process.terminate()
+        process.wait()
+        shutil.rmtree(folder, ignore_errors=True)
+    return rows
+
+
+HEADER = (
+    f"{'stored':>10} {'fill dec/s':>11} {'bytes/article':>14} {'step dec/s':>11} "
+    f"{'redis dec/s':>12} {'round trips/article':>20}"
+)
+
+
+def print_row(row: dict[str, float]) -> None:
+    print(
+        f"{row['stored_articles']:>10,} {row['fill_decisions_per_s']:>11,.0f} "
+        f"{row['bytes_per_article']:>14,.0f} {row['decisions_per_s']:>11,.0f} "
+        f"{row['redis_decisions_per_s']:>12,.0f} {row['round_trips_per_article']:>20.3f}",
+        flush=True,
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="10000,100000,1000000")
+    parser.add_argument("--probe-stories", type=int, default=1200)
+    parser.add_argument("--batch", type=int, default=32)
+    parser.add_argument("--out", default="bench/dedupe_results.json")
+    args = parser.parse_args()
+    sizes = sorted(int(part) for part in args.sizes.split(","))
+    print(
+        f"dedupe benchmark: batches of {args.batch}, probe of ~{args.probe_stories * 1.6:.0f} "
+        f"articles per size, {os.cpu_count()} cores"
+    )
+    print(HEADER)
+    rows = asyncio.run(run(sizes, args.probe_stories, args.batch))
+    Path(args.out).write_text(json.dumps({"batch": args.batch, "rows": rows}, indent=2) + "\n")
+    print(f"written to {args.out}")
+
+
+if __name__ == "__main__":
+    main()
