@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 ARTICLES ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install system-deps stack-up stack-down stack-status run test test-unit lint typecheck check clean
+.PHONY: help install system-deps stack-up stack-down stack-status run test test-unit lint typecheck check clean quality bench-dedupe ner-memory example-event
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -50,6 +50,19 @@ typecheck: install ## mypy (strict)
 	$(BIN)/mypy
 
 check: lint typecheck ## lint and typecheck
+
+quality: stack-up ## precision/recall of duplicate decisions and of canonical entities
+	$(BIN)/python bench/dedupe_quality.py --stories 1000
+	$(BIN)/python bench/entity_quality.py
+
+bench-dedupe: install system-deps ## dedupe decisions/s, round trips and Redis bytes per article at 10k/100k/1M
+	$(BIN)/python bench/dedupe_bench.py --sizes $${SIZES:-10000,100000,1000000}
+
+ner-memory: install ## worker RSS over many articles through NER, with and without memory_zone
+	$(BIN)/python bench/ner_memory.py --articles $${ARTICLES_COUNT:-3000}
+
+example-event: install ## rewrite topics/examples/enriched.v2.example.json from the code
+	$(BIN)/python scripts/example_event.py
 
 clean: ## remove the venv, caches and the local stack's data
 	-$(BIN)/newsworker dev down

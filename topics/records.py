@@ -12,9 +12,10 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-EVENT_SCHEMA_VERSION = 1
+EVENT_SCHEMA_VERSION = 2
 ARTICLE_SCHEMA = "article.v1.json"
-ENRICHED_SCHEMA = "enriched.v1.json"
+ENRICHED_SCHEMA = "enriched.v2.json"
+ENRICHED_SCHEMA_V1 = "enriched.v1.json"
 DUPLICATE_SCHEMA = "duplicate.v1.json"
 DEAD_LETTER_SCHEMA = "dead-letter.v1.json"
 
@@ -55,6 +56,21 @@ class EntityRecord(_Record):
     """One name per real-world entity within the article ("Putin" -> "Vladimir Putin")."""
     count: int
     """Mentions of the entity in the body."""
+    mentions: list[MentionRecord] = field(default_factory=list)
+    """Every mention, in order, with character offsets into ``body`` (v2)."""
+    first_offset: int = 0
+    """Offset of the first mention in ``body`` (v2)."""
+    salience: float = 0.0
+    """0..1, the most salient entity of the article is 1: earlier and more frequent
+    mentions weigh more, a mention in the title most (v2)."""
+
+
+@dataclass(frozen=True)
+class ModelRecord(_Record):
+    name: str
+    """spaCy pipeline name (e.g. ``en_core_web_sm``)."""
+    version: str
+    """Pipeline version (e.g. ``3.8.0``)."""
 
 
 @dataclass(frozen=True)
@@ -85,6 +101,11 @@ class EnrichedEvent(_Record):
     """Lines removed from the raw text, per reason: repeat, teaser, chrome."""
     truncated: bool = False
     """True when the body was longer than the NER limit and only its start was analysed."""
+    language: str = "en"
+    """ISO 639-1 code of the body's language (``und``: too short to tell). Only English
+    text gets entities; other languages get an empty list (v2)."""
+    model: ModelRecord | None = None
+    """The NER pipeline that found the entities; null when NER is switched off (v2)."""
     schema_version: int = EVENT_SCHEMA_VERSION
     """Major version of this record's schema."""
 

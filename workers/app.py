@@ -19,7 +19,7 @@ import faust
 
 from topics.specs import DLQ, DUPLICATES, ENRICHED, RAW, largest_record
 from workers.config import Settings
-from workers.dedupe import RedisDedupe, redis_client
+from workers.dedupe import RedisDedupe, check_redis, redis_client
 from workers.enrich import NerModel
 from workers.errors import ServiceUnavailable
 from workers.pipeline import Pipeline, PipelineConfig, RawMessage
@@ -45,6 +45,7 @@ def _credentials(settings: Settings) -> Any:
 
 
 def build_pipeline(settings: Settings, *, ner_enabled: bool = True) -> Pipeline:
+    check_redis(settings.redis_url.get_secret_value())
     dedupe = RedisDedupe(
         redis_client(settings.redis_url.get_secret_value()),
         prefix=settings.key_prefix,

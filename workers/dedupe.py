@@ -273,6 +273,32 @@ def _text(value: str | bytes) -> str:
     return value.decode("utf-8") if isinstance(value, bytes) else value
 
 
+def check_redis(url: str) -> None:
+    """Fail fast at start-up: one clear line for a wrong password or an unreachable server."""
+    import redis as sync_redis
+    from redis.exceptions import AuthenticationError, ResponseError
+
+    from workers.config import redact_url
+    from workers.errors import ConfigError
+
+    client = sync_redis.Redis.from_url(url, socket_connect_timeout=5, socket_timeout=5)
+    where = redact_url(url)
+    try:
+        client.ping()
+    except AuthenticationError:
+        raise ConfigError(f"redis at {where} rejected the credentials") from None
+    except ResponseError as exc:
+        if "NOAUTH" in str(exc) or "WRONGPASS" in str(exc):
+            raise ConfigError(f"redis at {where} needs a (different) password") from None
+        raise
+    except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
+        raise ServiceUnavailable(
+            f"redis at {where} does not answer ({type(exc).__name__})"
+        ) from None
+    finally:
+        client.close()
+
+
 def redis_client(url: str, **options: Any) -> aioredis.Redis:
     """Asyncio Redis client for a redis://, rediss:// or unix:// URL (AUTH, TLS from the URL)."""
     return aioredis.Redis.from_url(

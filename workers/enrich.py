@@ -83,7 +83,8 @@ TRAILING = ("'s", "\u2019s", "'", "\u2019")
 #: When votes tie, the label listed first wins.
 LABEL_PRIORITY = ("PERSON", "GPE", "ORG", "LOC", "NORP", "EVENT", "FAC", "PRODUCT", "WORK_OF_ART")
 _EDGE = ' \t\n.,;:!?"()[]'
-_HYPHEN = re.compile(r"\s*[-\u2010\u2011\u2013]\s*")
+#: What joins names inside one span the model returned ("Trump-Putin", "Kyiv and Kharkiv").
+_JOINER = re.compile(r"\s*(?:[-\u2010\u2011\u2013,&]|\band\b)\s*")
 
 
 @dataclass(frozen=True)
@@ -133,13 +134,27 @@ def _vote(labels: Iterable[str]) -> str:
     return min(counts, key=lambda label: (-counts[label], rank.get(label, len(rank))))
 
 
+def _label_of(name: str, found: Sequence[Mention]) -> str:
+    """The gazetteer's label, else the majority of the model's labels.
+
+    Parts of a split span carry no label of their own; when no mention of the
+    name has one, it was a part of joined person names ("Trump-Putin").
+    """
+    if name in LABEL_GAZETTEER:
+        return LABEL_GAZETTEER[name]
+    labels = [m.label for m in found if m.label]
+    return _vote(labels) if labels else "PERSON"
+
+
 def _split_compounds(mentions: Sequence[Mention]) -> list[Mention]:
-    """Split "Trump-Putin" into its parts when every part is itself a name in the article."""
-    names = {canonical_name(m.text) for m in mentions if not _HYPHEN.search(surface(m.text))}
+    """Split a span that joins names ("Trump-Putin", "Kyiv and Kharkiv") into its parts,
+    when every part is itself a name of the article or of the gazetteer."""
+    names = {canonical_name(m.text) for m in mentions if not _JOINER.search(surface(m.text))}
+    names |= set(LABEL_GAZETTEER)
     result: list[Mention] = []
     for mention in mentions:
         value = surface(mention.text)
-        parts = [part for part in _HYPHEN.split(value) if part]
+        parts = [part for part in _JOINER.split(value) if part]
         if len(parts) > 1 and all(canonical_name(part) in names for part in parts):
             offset = mention.start + mention.text.find(value)
             for part in parts:
@@ -152,18 +167,30 @@ def _split_compounds(mentions: Sequence[Mention]) -> list[Mention]:
     return result
 
 
-def _link_short_names(groups: dict[str, list[Mention]], labels: dict[str, str]) -> dict[str, str]:
-    """Map a one-word name to the one full PERSON name it ends or starts ("Moedas").
+def _initials(name: str) -> str:
+    return "".join(word[0] for word in name.split() if word[:1].isupper())
 
-    The short name's own label does not matter: the model often tags a lone
-    surname as ORG or LOC. Names in the gazetteer are never linked.
+
+def _link_short_names(groups: dict[str, list[Mention]], labels: dict[str, str]) -> dict[str, str]:
+    """Map a short name to the one longer name of the article it stands for.
+
+    * a one-word name that is a word of exactly one full PERSON name
+      ("Moedas" -> "Carlos Moedas", "Lula" -> "Luiz Inacio Lula da Silva"); its own label does not
+      matter, the model often tags a lone surname as ORG or LOC;
+    * an acronym that spells the initials of exactly one multi-word name
+      ("ECB" -> "European Central Bank").
+
+    Names in the gazetteer are never linked.
     """
     people = [name for name in groups if labels[name] == "PERSON" and " " in name]
+    long_names = [name for name in groups if " " in name]
     links: dict[str, str] = {}
     for name in groups:
         if " " in name or name in LABEL_GAZETTEER:
             continue
-        full = [p for p in people if p.split()[-1] == name or p.split()[0] == name]
+        full = [p for p in people if name in p.split()]
+        if len(full) != 1 and name.isupper() and len(name) >= 2:
+            full = [n for n in long_names if _initials(n) == name]
         if len(full) == 1:
             links[name] = full[0]
     return links
@@ -183,15 +210,7 @@ def canonical_entities(
     for mention in parts:
         groups.setdefault(canonical_name(mention.text), []).append(mention)
     groups.pop("", None)
-    labels_of = {
-        name: LABEL_GAZETTEER.get(name) or _vote(m.label for m in found if m.label)
-        if any(m.label for m in found)
-        else ""
-        for name, found in groups.items()
-    }
-    for name, label in list(labels_of.items()):
-        if not label:
-            labels_of[name] = "PERSON"  # parts of a split compound of names
+    labels_of = {name: _label_of(name, found) for name, found in groups.items()}
     links = _link_short_names(groups, labels_of)
     merged: dict[str, list[Mention]] = {}
     for name, found in groups.items():
@@ -207,7 +226,7 @@ def canonical_entities(
             Entity(
                 canonical=name,
                 label=label,
-                text=max((m.text for m in found), key=len),
+                text=max((surface(m.text) for m in found), key=len),
                 count=len(found),
                 mentions=tuple(found),
                 first_offset=found[0].start,

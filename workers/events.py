@@ -7,10 +7,17 @@ import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from topics.records import DeadLetter, DuplicateNotice, EnrichedEvent, EntityRecord
+from topics.records import (
+    DeadLetter,
+    DuplicateNotice,
+    EnrichedEvent,
+    EntityRecord,
+    MentionRecord,
+    ModelRecord,
+)
 from workers.articles import Article
 from workers.dedupe import Decision
-from workers.enrich import Entity
+from workers.enrich import Entity, ModelInfo
 from workers.lines import CleanedText
 
 #: Namespace of event and notice ids (uuid5): fixed, so ids are stable across releases.
@@ -46,6 +53,8 @@ def build_event(
     *,
     now: float,
     truncated: bool = False,
+    language: str = "en",
+    model: ModelInfo | None = None,
 ) -> EnrichedEvent:
     return EnrichedEvent(
         event_id=event_id_for(article.id),
@@ -54,15 +63,26 @@ def build_event(
         url=article.url,
         title=title_of(article, cleaned),
         body=cleaned.body,
-        entities=[
-            EntityRecord(text=e.text, label=e.label, canonical=e.canonical, count=e.count)
-            for e in entities
-        ],
+        entities=[entity_record(e) for e in entities],
         story_id=decision.story_id,
         processed_at=iso(now),
         published_at=article.published_at,
         lines_removed=dict(sorted(cleaned.removed.items())),
         truncated=truncated,
+        language=language,
+        model=None if model is None else ModelRecord(name=model.name, version=model.version),
+    )
+
+
+def entity_record(entity: Entity) -> EntityRecord:
+    return EntityRecord(
+        text=entity.text,
+        label=entity.label,
+        canonical=entity.canonical,
+        count=entity.count,
+        mentions=[MentionRecord(m.text, m.start, m.end) for m in entity.mentions],
+        first_offset=entity.first_offset,
+        salience=entity.salience,
     )
 
 

@@ -25,10 +25,11 @@ from workers.dedupe import (
     DedupeRequest,
     chrome_candidates,
 )
-from workers.enrich import Mention, canonical_entities
+from workers.enrich import Mention, ModelInfo, canonical_entities
 from workers.errors import DecodeError, EmptyMessage, NewsworkerError
 from workers.events import build_dead_letter, build_event, build_notice
 from workers.fingerprints import body_print
+from workers.language import detect_language
 from workers.lines import CleanedText, clean_lines, line_fingerprint, split_lines
 
 Clock = Callable[[], float]
@@ -63,6 +64,8 @@ class Deduper(Protocol):
 
 
 class Recognizer(Protocol):
+    info: ModelInfo
+
     def mentions(self, texts: Sequence[str], batch_size: int = 32) -> list[list[Mention]]: ...
 
 
@@ -166,13 +169,22 @@ class Pipeline:
             return []
         limit = self.config.max_body_chars
         texts = [item.cleaned.body[:limit] if item.cleaned else "" for _, item in originals]
-        if self.ner is None:
-            mentions: list[list[Mention]] = [[] for _ in texts]
-        else:
+        languages = [detect_language(text).code for text in texts]
+        # Only English text goes to the English model; the rest gets no entities.
+        english = [i for i, code in enumerate(languages) if code in {"en", "und"}]
+        mentions: list[list[Mention]] = [[] for _ in texts]
+        if self.ner is not None and english:
             # NER is CPU-bound: off the event loop, so Kafka heartbeats go on.
-            mentions = await asyncio.to_thread(self.ner.mentions, texts, self.config.ner_batch_size)
+            found_english = await asyncio.to_thread(
+                self.ner.mentions, [texts[i] for i in english], self.config.ner_batch_size
+            )
+            for i, found in zip(english, found_english, strict=True):
+                mentions[i] = found
+        model = self.ner.info if self.ner is not None else None
         outputs = []
-        for (index, item), found, text in zip(originals, mentions, texts, strict=True):
+        for (index, item), found, text, language in zip(
+            originals, mentions, texts, languages, strict=True
+        ):
             if item.cleaned is None or item.decision is None:
                 raise RuntimeError("pipeline step order broken")
             entities = canonical_entities(
@@ -188,6 +200,8 @@ class Pipeline:
                 entities,
                 now=self.clock(),
                 truncated=len(item.cleaned.body) > limit,
+                language=language,
+                model=model,
             )
             outputs.append((index, Output("enriched", item.article.id.encode(), event.to_json())))
         return outputs

@@ -215,3 +215,27 @@ def test_unique_settings_do_not_share_state(stack: Settings, clock: FakeClock) -
     (a,) = decide(one, clock, request("a", STORY))
     (b,) = decide(two, clock, request("b", STORY))
     assert a.is_original and b.is_original
+
+
+def test_auth_url_works_and_wrong_password_is_one_clear_error(
+    isolated: Settings, clock: FakeClock, redis_sync: redis.Redis
+) -> None:
+    from workers.dedupe import check_redis
+    from workers.errors import ConfigError
+
+    user, password = f"nwtest-{isolated.key_prefix[-6:]}", "s3cret-" + isolated.key_prefix[-6:]
+    redis_sync.execute_command("ACL", "SETUSER", user, "on", f">{password}", "~*", "&*", "+@all")
+    try:
+        url = isolated.redis_url.get_secret_value().replace(
+            "redis://", f"redis://{user}:{password}@"
+        )
+        check_redis(url)
+        authed = isolated.model_copy(update={"redis_url": type(isolated.redis_url)(url)})
+        (decision,) = decide(authed, clock, request("auth-a", STORY))
+        assert decision.is_original
+        bad = url.replace(password, "wrong")
+        with pytest.raises(ConfigError) as caught:
+            check_redis(bad)
+        assert "wrong" not in caught.value.message and "rejected" in caught.value.message
+    finally:
+        redis_sync.execute_command("ACL", "DELUSER", user)

@@ -87,3 +87,12 @@ def test_seed_article_entities(model: NerModel, seed_text: str) -> None:
     assert not any(e.label == "PERSON" and e.canonical in {"Kyiv", "Luhansk"} for e in entities)
     assert not any(e.label == "ORG" and "Trump" in e.canonical for e in entities)
     assert model.nlp.pipe_names == ["ner"]
+
+
+def test_acronym_links_to_the_name_it_abbreviates() -> None:
+    mentions = [m("The European Central Bank", "ORG", 0), m("ECB", "ORG", 50), m("EU", "ORG", 90)]
+    entities = by_name(canonical_entities(mentions, title=None, text_length=100, labels=LABELS))
+    assert entities["European Central Bank"].count == 2
+    assert entities["European Central Bank"].text == "European Central Bank"
+    assert "ECB" not in entities
+    assert "European Union" in entities  # a known variant, not an acronym of a name here
