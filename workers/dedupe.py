@@ -29,7 +29,7 @@ from redis.exceptions import NoScriptError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from workers.errors import ServiceUnavailable
-from workers.fingerprints import BodyPrint
+from workers.fingerprints import FINGERPRINT_VERSION, BodyPrint
 
 Clock = Callable[[], float]
 MAX_CANDIDATES = 24
@@ -68,7 +68,8 @@ class KeySpace:
 
     @property
     def tag(self) -> str:
-        return "{" + self.prefix + "}"
+        """Hash tag and layout version that start every key: ``{nw}:v2``."""
+        return "{" + self.prefix + "}" + f":v{FINGERPRINT_VERSION}"
 
     def decision_keys(self, window: Window, source: str) -> list[str]:
         keys: list[str] = []

@@ -25,6 +25,9 @@ import numpy.typing as npt
 
 from workers.lines import normalize_line
 
+#: Layout of fingerprints and signatures; part of every Redis key, so a change
+#: never mixes old and new fingerprints (old state simply expires).
+FINGERPRINT_VERSION = 2
 NUM_PERM = 64
 BANDS = 16
 ROWS = NUM_PERM // BANDS

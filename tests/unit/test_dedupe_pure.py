@@ -25,7 +25,7 @@ def test_window_covers_retention_and_ttl_outlives_it() -> None:
 
 def test_all_keys_share_one_cluster_slot_tag() -> None:
     keys = KeySpace("nw").decision_keys(window_at(10 * DAY, DAY, 2 * DAY), "wire")
-    assert all(key.startswith("{nw}:") for key in keys)
+    assert all(key.startswith("{nw}:v2:") for key in keys)
     assert len(keys) == 4 * 3 + 1
 
 
