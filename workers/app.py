@@ -5,6 +5,10 @@ Thin on purpose: the agent is a short ``async for`` over batches of events
 outputs. A batch's outputs are confirmed by the broker before the batch's
 offsets are acknowledged, so a crash at any point redelivers rather than loses
 (at-least-once; replays give the same ids and the same decisions).
+
+Web endpoints (when ``NEWSWORKER_WEB_ENABLED``): ``/healthz`` (the process
+answers), ``/readyz`` (Redis answers, Kafka partitions are assigned) and
+``/metrics`` (Prometheus).
 """
 
 from __future__ import annotations
@@ -22,7 +26,8 @@ from workers.config import Settings
 from workers.dedupe import RedisDedupe, check_redis, redis_client
 from workers.enrich import NerModel
 from workers.errors import ServiceUnavailable
-from workers.pipeline import Pipeline, PipelineConfig, RawMessage
+from workers.metrics import WorkerMetrics
+from workers.pipeline import BatchResult, Pipeline, PipelineConfig, RawMessage
 
 log = logging.getLogger("newsworker.worker")
 MAX_BACKOFF_SECONDS = 30.0
@@ -97,6 +102,8 @@ def create_app(settings: Settings, *, ner_enabled: bool = True) -> faust.App:
     }
     # Built before the worker starts, so a missing model or bad setting fails fast.
     pipeline = build_pipeline(settings, ner_enabled=ner_enabled)
+    metrics = WorkerMetrics()
+    positions: dict[tuple[str, int], int] = {}
 
     @app.agent(raw, name="newsworker.articles")
     async def articles(stream: Any) -> None:
@@ -111,31 +118,80 @@ def create_app(settings: Settings, *, ner_enabled: bool = True) -> faust.App:
                 )
                 for event in events
             ]
-            results = await process_with_retry(pipeline, batch)
+            result = await process_with_retry(pipeline, batch, metrics)
             pending = [
-                await outputs[out.role].send(key=out.key, value=out.value) for out in results
+                await outputs[out.role].send(key=out.key, value=out.value) for out in result.outputs
             ]
             await asyncio.gather(*pending)
-            log.info("batch of %d: %s", len(batch), _count_roles(r.role for r in results))
+            now = time.time()
+            metrics.record(result.stats, [now - event.message.timestamp for event in events])
+            for message in batch:
+                positions[(message.topic, message.partition)] = message.offset + 1
+            _log_outcomes(batch, result)
 
-    del articles
+    @app.page("/healthz")
+    async def healthz(web: Any, request: Any) -> Any:
+        return web.json({"status": "alive"})
+
+    @app.page("/readyz")
+    async def readyz(web: Any, request: Any) -> Any:
+        problems = []
+        try:
+            await asyncio.wait_for(pipeline_ping(pipeline), timeout=2)
+        except Exception as exc:
+            problems.append(f"redis: {type(exc).__name__}")
+        if not app.consumer.assignment():
+            problems.append("kafka: no partitions assigned")
+        status = 503 if problems else 200
+        return web.json({"ready": not problems, "problems": problems}, status=status)
+
+    @app.page("/metrics")
+    async def prometheus(web: Any, request: Any) -> Any:
+        lags = {}
+        for tp in app.consumer.assignment():
+            high = app.consumer.highwater(tp)
+            done = positions.get((tp.topic, tp.partition))
+            if done is None:  # nothing processed here yet: the fetch position
+                done = await app.consumer.position(tp)
+            if high is not None and done is not None:
+                lags[(tp.topic, tp.partition)] = high - done
+        metrics.set_lag(lags)
+        return web.bytes(metrics.exposition(), content_type="text/plain; version=0.0.4")
+
+    del articles, healthz, readyz, prometheus
     return app
 
 
-def _count_roles(roles: Any) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for role in roles:
-        counts[role] = counts.get(role, 0) + 1
-    return counts
+async def pipeline_ping(pipeline: Pipeline) -> None:
+    dedupe = pipeline.dedupe
+    client = getattr(dedupe, "client", None)
+    if client is not None:
+        await client.ping()
 
 
-async def process_with_retry(pipeline: Pipeline, batch: list[RawMessage]) -> list[Any]:
+def _log_outcomes(batch: list[RawMessage], result: BatchResult) -> None:
+    for output in result.outputs:
+        message = batch[output.source]
+        article_id = output.key.decode("utf-8", errors="replace")
+        where = f"{message.topic}[{message.partition}]@{message.offset}"
+        if output.role == "dlq":
+            log.warning("dead-lettered %s", where, extra={"article_id": article_id})
+        else:
+            log.debug("%s %s", output.role, where, extra={"article_id": article_id})
+    log.info("batch of %d: %s", len(batch), result.stats.published)
+
+
+async def process_with_retry(
+    pipeline: Pipeline, batch: list[RawMessage], metrics: WorkerMetrics | None = None
+) -> BatchResult:
     """Process a batch, waiting out a Redis outage with backoff: never skip or dead-letter."""
     delay = 0.5
     while True:
         try:
             return await pipeline.process(batch)
         except ServiceUnavailable as exc:
+            if metrics is not None:
+                metrics.redis_retries.inc()
             log.warning("%s; retrying the batch in %.1fs", exc.message, delay)
             await asyncio.sleep(delay)
             delay = min(delay * 2, MAX_BACKOFF_SECONDS)

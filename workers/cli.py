@@ -244,9 +244,15 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     from faust import Worker
 
     from workers.app import create_app
+    from workers.logs import logging_config
 
     app = create_app(settings, ner_enabled=not args.no_ner)
-    worker = Worker(app, loglevel=args.loglevel, quiet=True)
+    worker = Worker(
+        app,
+        loglevel=args.loglevel,
+        quiet=True,
+        logging_config=logging_config(settings.log_format, args.loglevel),
+    )
     worker.execute_from_commandline()
     return 0
 

@@ -104,7 +104,12 @@ class Settings(BaseSettings):
 
     web_port: int = Field(6066, ge=0, le=65535, description="Port of the worker's web server.")
     web_bind: str = Field("127.0.0.1", description="Address the worker's web server binds.")
-    web_enabled: bool = Field(False, description="Serve faust's web endpoints.")
+    web_enabled: bool = Field(
+        False, description="Serve /healthz, /readyz and /metrics (faust's web server)."
+    )
+    log_format: Literal["text", "json"] = Field(
+        "text", description="Worker log format: text, or json (one object per line)."
+    )
     data_dir: Path = Field(
         Path("newsworker-data"), description="Folder for the worker's local faust data."
     )

@@ -15,6 +15,8 @@ dead-lettered: the caller retries the whole batch.
 from __future__ import annotations
 
 import asyncio
+import json
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -31,6 +33,7 @@ from workers.events import build_dead_letter, build_event, build_notice
 from workers.fingerprints import body_print
 from workers.language import detect_language
 from workers.lines import CleanedText, clean_lines, line_fingerprint, split_lines
+from workers.metrics import BatchStats
 
 Clock = Callable[[], float]
 
@@ -48,11 +51,23 @@ class RawMessage:
 
 @dataclass(frozen=True)
 class Output:
-    """A record to publish: topic role (enriched, duplicates, dlq), key and value."""
+    """A record to publish: topic role (enriched, duplicates, dlq), key and value.
+
+    ``source`` is the index of the raw message in the batch it answers.
+    """
 
     role: str
     key: bytes
     value: bytes
+    source: int = 0
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """The outputs of a batch (one per raw message, in order) and what happened."""
+
+    outputs: list[Output]
+    stats: BatchStats
 
 
 class Deduper(Protocol):
@@ -98,7 +113,7 @@ class Pipeline:
         self.ner = ner
         self.clock = clock
 
-    def _dead(self, message: RawMessage, error: NewsworkerError) -> Output:
+    def _dead(self, index: int, message: RawMessage, error: NewsworkerError) -> Output:
         record = build_dead_letter(
             reason=error.reason,
             detail=error.message,
@@ -109,10 +124,11 @@ class Pipeline:
             offset=message.offset,
             now=self.clock(),
         )
-        return Output("dlq", message.key or b"", record.to_json())
+        return Output("dlq", message.key or b"", record.to_json(), index)
 
-    async def process(self, batch: Sequence[RawMessage]) -> list[Output]:
-        """Outputs for a batch, in the batch's order (one per message)."""
+    async def process(self, batch: Sequence[RawMessage]) -> BatchResult:
+        """Outputs for a batch, in the batch's order (one per message), and its stats."""
+        stats = BatchStats(consumed=len(batch))
         results: list[Output | None] = [None] * len(batch)
         work: list[tuple[int, _Work]] = []
         for index, message in enumerate(batch):
@@ -121,7 +137,7 @@ class Pipeline:
                     message.value, message.key, max_bytes=self.config.max_message_bytes
                 )
             except DecodeError as error:
-                results[index] = self._dead(message, error)
+                results[index] = self._dead(index, message, error)
                 continue
             work.append((index, _Work(message, article)))
 
@@ -135,9 +151,13 @@ class Pipeline:
         kept: list[tuple[int, _Work]] = []
         for (index, item), fps, chrome in zip(work, candidates, learned, strict=True):
             item.cleaned = clean_lines(item.article.text, learned=chrome)
+            for reason, count in item.cleaned.removed.items():
+                stats.add(stats.lines_removed, reason, count)
             if not item.cleaned.lines:
                 results[index] = self._dead(
-                    item.message, EmptyMessage("nothing left after removing chrome and repeats")
+                    index,
+                    item.message,
+                    EmptyMessage("nothing left after removing chrome and repeats"),
                 )
                 continue
             requests.append(
@@ -158,13 +178,23 @@ class Pipeline:
                 originals.append((index, item))
             else:
                 notice = build_notice(item.article, decision, now=self.clock())
-                results[index] = Output("duplicates", item.article.id.encode(), notice.to_json())
+                stats.add(stats.duplicates, notice.method)
+                results[index] = Output(
+                    "duplicates", item.article.id.encode(), notice.to_json(), index
+                )
 
-        for index, output in await self._enrich(originals):
+        for index, output in await self._enrich(originals, stats):
             results[index] = output
-        return [output for output in results if output is not None]
+        outputs = [output for output in results if output is not None]
+        for output in outputs:
+            stats.add(stats.published, output.role)
+            if output.role == "dlq":
+                stats.add(stats.dead_letters, json.loads(output.value)["reason"])
+        return BatchResult(outputs, stats)
 
-    async def _enrich(self, originals: list[tuple[int, _Work]]) -> list[tuple[int, Output]]:
+    async def _enrich(
+        self, originals: list[tuple[int, _Work]], stats: BatchStats
+    ) -> list[tuple[int, Output]]:
         if not originals:
             return []
         limit = self.config.max_body_chars
@@ -175,9 +205,12 @@ class Pipeline:
         mentions: list[list[Mention]] = [[] for _ in texts]
         if self.ner is not None and english:
             # NER is CPU-bound: off the event loop, so Kafka heartbeats go on.
+            started = time.perf_counter()
             found_english = await asyncio.to_thread(
                 self.ner.mentions, [texts[i] for i in english], self.config.ner_batch_size
             )
+            stats.ner_seconds = time.perf_counter() - started
+            stats.ner_batch_size = len(english)
             for i, found in zip(english, found_english, strict=True):
                 mentions[i] = found
         model = self.ner.info if self.ner is not None else None
@@ -203,5 +236,7 @@ class Pipeline:
                 language=language,
                 model=model,
             )
-            outputs.append((index, Output("enriched", item.article.id.encode(), event.to_json())))
+            outputs.append(
+                (index, Output("enriched", item.article.id.encode(), event.to_json(), index))
+            )
         return outputs

@@ -82,7 +82,9 @@ def worker_env(settings: Settings, tmp: Path) -> dict[str, str]:
 class WorkerProcess:
     """``newsworker worker`` as a child process with its log in a file."""
 
-    def __init__(self, settings: Settings, tmp: Path, *extra: str) -> None:
+    def __init__(
+        self, settings: Settings, tmp: Path, *extra: str, env: dict[str, str] | None = None
+    ) -> None:
         self.log_path = tmp / f"worker-{uuid.uuid4().hex[:6]}.log"
         self._log = open(self.log_path, "wb")
         self.process = subprocess.Popen(
@@ -90,7 +92,7 @@ class WorkerProcess:
             stdout=self._log,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
-            env=worker_env(settings, tmp),
+            env={**worker_env(settings, tmp), **(env or {})},
         )
 
     def log(self) -> str:

@@ -1,0 +1,27 @@
+# newsworker worker image: non-root, spaCy model baked in (a pip dependency), health check.
+FROM python:3.11-slim AS build
+ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
+WORKDIR /src
+COPY pyproject.toml README.md ./
+COPY workers ./workers
+COPY topics ./topics
+RUN pip install --prefix=/install .
+
+FROM python:3.11-slim
+ENV PYTHONUNBUFFERED=1 \
+    NEWSWORKER_WEB_ENABLED=true \
+    NEWSWORKER_WEB_BIND=0.0.0.0 \
+    NEWSWORKER_WEB_PORT=6066 \
+    NEWSWORKER_DATA_DIR=/tmp/newsworker-data \
+    NEWSWORKER_LOG_FORMAT=json
+RUN useradd --system --uid 10001 --no-create-home --shell /usr/sbin/nologin newsworker
+COPY --from=build /install /usr/local
+# Fail the build if the model cannot be loaded: nothing is fetched at run time.
+RUN python -c "from workers.enrich import NerModel; NerModel()"
+USER 10001
+WORKDIR /tmp
+EXPOSE 6066
+HEALTHCHECK --interval=15s --timeout=3s --start-period=90s --retries=3 \
+  CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:6066/healthz', timeout=2)"
+ENTRYPOINT ["newsworker"]
+CMD ["worker"]

@@ -1,0 +1,102 @@
+"""Prometheus metrics of one worker process, fed from each batch's :class:`BatchStats`."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+
+LATENCY_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 300)
+NER_SECONDS_BUCKETS = (0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30)
+BATCH_BUCKETS = (1, 2, 4, 8, 16, 32, 64, 128, 256)
+
+
+@dataclass
+class BatchStats:
+    """What one batch did. Pure data: the pipeline fills it, the metrics read it."""
+
+    consumed: int = 0
+    published: dict[str, int] = field(default_factory=dict)
+    duplicates: dict[str, int] = field(default_factory=dict)
+    dead_letters: dict[str, int] = field(default_factory=dict)
+    lines_removed: dict[str, int] = field(default_factory=dict)
+    ner_batch_size: int = 0
+    ner_seconds: float = 0.0
+
+    def add(self, counts: dict[str, int], key: str, amount: int = 1) -> None:
+        counts[key] = counts.get(key, 0) + amount
+
+
+class WorkerMetrics:
+    """The metrics, in a registry of their own (several apps may live in one test process)."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        r = self.registry
+        self.consumed = Counter(
+            "newsworker_articles_consumed", "Raw messages consumed.", registry=r
+        )
+        self.published = Counter(
+            "newsworker_events_published", "Records published, per topic.", ["topic"], registry=r
+        )
+        self.duplicates = Counter(
+            "newsworker_duplicates", "Copies found, per method.", ["method"], registry=r
+        )
+        self.dead_letters = Counter(
+            "newsworker_dead_letters", "Dead-lettered, per reason.", ["reason"], registry=r
+        )
+        self.lines_removed = Counter(
+            "newsworker_lines_removed", "Lines removed, per reason.", ["reason"], registry=r
+        )
+        self.redis_retries = Counter(
+            "newsworker_redis_retries", "Batches retried because Redis did not answer.", registry=r
+        )
+        self.ner_batch_size = Histogram(
+            "newsworker_ner_batch_size",
+            "Articles per NER batch.",
+            buckets=BATCH_BUCKETS,
+            registry=r,
+        )
+        self.ner_seconds = Histogram(
+            "newsworker_ner_batch_seconds",
+            "Seconds per NER batch.",
+            buckets=NER_SECONDS_BUCKETS,
+            registry=r,
+        )
+        self.end_to_end = Histogram(
+            "newsworker_end_to_end_seconds",
+            "From the raw message's Kafka timestamp to its output being acknowledged.",
+            buckets=LATENCY_BUCKETS,
+            registry=r,
+        )
+        self.lag = Gauge(
+            "newsworker_consumer_lag",
+            "Messages behind the end, per partition.",
+            ["topic", "partition"],
+            registry=r,
+        )
+
+    def record(self, stats: BatchStats, latencies: list[float]) -> None:
+        self.consumed.inc(stats.consumed)
+        for labels, counter in (
+            (stats.published, self.published),
+            (stats.duplicates, self.duplicates),
+            (stats.dead_letters, self.dead_letters),
+            (stats.lines_removed, self.lines_removed),
+        ):
+            for label, amount in labels.items():
+                counter.labels(label).inc(amount)
+        if stats.ner_batch_size:
+            self.ner_batch_size.observe(stats.ner_batch_size)
+            self.ner_seconds.observe(stats.ner_seconds)
+        for seconds in latencies:
+            self.end_to_end.observe(max(seconds, 0.0))
+
+    def set_lag(self, lags: Mapping[tuple[str, int], int]) -> None:
+        self.lag.clear()
+        for (topic, partition), lag in lags.items():
+            self.lag.labels(topic, str(partition)).set(max(lag, 0))
+
+    def exposition(self) -> bytes:
+        return generate_latest(self.registry)
