@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# System packages the local stack needs: Java 17+ and Maven (Kafka), redis-server.
+# System packages the local stack needs: Java 17+ and Maven (Kafka), redis-server;
+# and docker-compose, to validate docker-compose.yml offline in the tests.
 # As root they are installed with apt-get when missing; otherwise the command is printed.
 set -euo pipefail
 missing=()
 command -v java >/dev/null 2>&1 || missing+=(openjdk-17-jre-headless)
 command -v mvn >/dev/null 2>&1 || missing+=(maven)
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+# Offline validation of docker-compose.yml (no engine needed).
+command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
 # External services need none of them.
 if [[ -n "${KAFKA_BOOTSTRAP_SERVERS:-}" ]]; then
   missing=("${missing[@]/openjdk-17-jre-headless}"); missing=("${missing[@]/maven}")

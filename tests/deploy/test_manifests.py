@@ -1,0 +1,109 @@
+"""Deployment files validated offline: Kubernetes schemas, compose config, Dockerfile rules."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import jsonschema
+import kubernetes_validate
+import pytest
+import yaml
+
+from workers.config import Settings
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+OVERLAYS = ["deploy/base", "deploy/overlays/example", "deploy/overlays/hpa"]
+K8S_VERSION = "1.32.0"
+KEDA_SCHEMA = json.loads((ROOT / "tests" / "data" / "keda-scaledobject.schema.json").read_text())
+
+
+def tool(name: str) -> str:
+    path = shutil.which(name)
+    if path is None:
+        pytest.fail(f"{name} is needed to validate deploy files (make system-deps installs it)")
+    return path
+
+
+def render(folder: str) -> list[dict]:
+    result = subprocess.run(
+        [tool("kubectl"), "kustomize", str(ROOT / folder)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    return [doc for doc in yaml.safe_load_all(result.stdout) if doc]
+
+
+@pytest.mark.parametrize("folder", OVERLAYS)
+def test_every_manifest_is_valid(folder: str) -> None:
+    docs = render(folder)
+    kinds = {doc["kind"] for doc in docs}
+    assert {"Deployment", "PodDisruptionBudget", "Job", "ConfigMap"} <= kinds
+    for doc in docs:
+        if doc["kind"] == "ScaledObject":
+            jsonschema.validate(doc, KEDA_SCHEMA)
+        else:
+            kubernetes_validate.validate(doc, K8S_VERSION, strict=True)
+
+
+def test_scaling_choice_per_overlay() -> None:
+    assert "ScaledObject" in {d["kind"] for d in render("deploy/overlays/example")}
+    hpa_kinds = {d["kind"] for d in render("deploy/overlays/hpa")}
+    assert "HorizontalPodAutoscaler" in hpa_kinds and "ScaledObject" not in hpa_kinds
+
+
+def test_worker_pod_is_locked_down_and_probed() -> None:
+    docs = render("deploy/overlays/example")
+    deployment = next(d for d in docs if d["kind"] == "Deployment")
+    pod = deployment["spec"]["template"]["spec"]
+    container = pod["containers"][0]
+    assert pod["securityContext"]["runAsNonRoot"] is True
+    assert container["securityContext"]["readOnlyRootFilesystem"] is True
+    assert container["securityContext"]["capabilities"]["drop"] == ["ALL"]
+    assert container["livenessProbe"]["httpGet"]["path"] == "/healthz"
+    assert container["readinessProbe"]["httpGet"]["path"] == "/readyz"
+    assert container["resources"]["limits"]["memory"]
+    assert container["image"] == "registry.example.com/newsworker:0.1.0"
+
+
+def test_config_keys_are_real_settings() -> None:
+    """Every variable in the ConfigMaps is one the settings object reads (no silent typos)."""
+    known = {"KAFKA_BOOTSTRAP_SERVERS", "REDIS_URL"} | {
+        f"NEWSWORKER_{name.upper()}" for name in Settings.model_fields
+    }
+    for folder in OVERLAYS:
+        for doc in render(folder):
+            if doc["kind"] == "ConfigMap":
+                unknown = set(doc["data"]) - known
+                assert not unknown, (folder, unknown)
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    env = compose["services"]["worker"]["environment"]
+    assert set(env) <= known
+
+
+def test_compose_file_parses_offline() -> None:
+    result = subprocess.run(
+        [tool("docker-compose"), "-f", str(ROOT / "docker-compose.yml"), "config", "-q"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    worker = compose["services"]["worker"]
+    assert "container_name" not in worker and "ports" not in worker  # --scale worker=3 works
+    assert worker["depends_on"]["topics"]["condition"] == "service_completed_successfully"
+    assert compose["services"]["kafka"]["environment"]["KAFKA_PROCESS_ROLES"] == "broker,controller"
+
+
+def test_dockerfile_runs_as_non_root_with_healthcheck() -> None:
+    text = (ROOT / "Dockerfile").read_text()
+    users = re.findall(r"^USER\s+(\S+)", text, re.MULTILINE)
+    assert users and users[-1] not in {"root", "0"}
+    assert re.search(r"^HEALTHCHECK .*", text, re.MULTILINE)
+    assert "NerModel()" in text  # the model is loaded at build time: baked in
