@@ -44,7 +44,7 @@ test-unit: install ## tests that need no service
 	$(BIN)/pytest -q -ra tests/unit
 
 lint: install ## ruff
-	$(BIN)/ruff check workers topics tests bench scripts
+	$(BIN)/ruff check workers topics tests bench scripts examples
 
 typecheck: install ## mypy (strict)
 	$(BIN)/mypy

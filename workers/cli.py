@@ -7,10 +7,12 @@ exit status, never a traceback.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
@@ -71,11 +73,25 @@ def build_parser() -> argparse.ArgumentParser:
         help="stop after this many seconds (default: run until Ctrl-C)",
     )
     tail.add_argument("--json", action="store_true", help="one JSON object per line")
+    tail.add_argument(
+        "--follow",
+        "-f",
+        action="store_true",
+        help="keep waiting for new records (default: stop when caught up)",
+    )
+    tail.add_argument("--entity", help="only events mentioning this entity (canonical or text)")
+    tail.add_argument("--label", help="only events with an entity of this label (e.g. PERSON)")
+    tail.add_argument("--source", help="only records from this source")
 
     worker = sub.add_parser("worker", help="run the stream worker (faust)")
     worker.add_argument("--no-ner", action="store_true", help="skip entity recognition")
     worker.add_argument("--loglevel", choices=["debug", "info", "warn", "error"], default="info")
     worker.add_argument("--group", help=f"consumer group ({_env('consumer_group')})")
+
+    stats = sub.add_parser("stats", help="live throughput, lag and dedupe rates")
+    stats.add_argument("--interval", type=_positive_float, default=2.0, help="seconds per line")
+    stats.add_argument("--count", type=_positive_int, default=None, help="stop after N lines")
+    stats.add_argument("--group", help=f"consumer group ({_env('consumer_group')})")
 
     run = sub.add_parser("run", help="end to end: stack, topics, publish, worker, show events")
     run.add_argument("paths", nargs="*", help="articles to publish (default: samples/articles)")
@@ -221,13 +237,17 @@ def cmd_tail(args: argparse.Namespace, settings: Settings) -> int:
 
     spec = topic_by_role(args.topic)
     seen = 0
+    filters = {"entity": args.entity, "label": args.label, "source": args.source}
     try:
         for record in consume(
             settings,
             [spec.name(settings.topic_prefix)],
             from_beginning=args.from_beginning,
             timeout=args.timeout,
+            until_caught_up=not args.follow,
         ):
+            if any(filters.values()) and not _matches(record.value, filters):
+                continue
             if args.json:
                 print((record.value or b"").decode("utf-8", errors="replace"), flush=True)
             else:
@@ -238,6 +258,16 @@ def cmd_tail(args: argparse.Namespace, settings: Settings) -> int:
     except KeyboardInterrupt:
         pass
     return 0
+
+
+def _matches(value: bytes | None, filters: dict[str, str | None]) -> bool:
+    from workers.render import record_matches
+
+    try:
+        data = json.loads(value or b"")
+    except ValueError:
+        return False
+    return isinstance(data, dict) and record_matches(data, **filters)
 
 
 def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
@@ -316,6 +346,27 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
+    from workers.stats import OffsetReader, format_rates, rates
+
+    reader = OffsetReader(settings)
+    print(f"every {args.interval:g}s; Ctrl-C to stop")
+    try:
+        before = reader.snapshot()
+        lines = 0
+        while args.count is None or lines < args.count:
+            time.sleep(args.interval)
+            after = reader.snapshot()
+            print(format_rates(rates(before, after), settings.consumer_group), flush=True)
+            before = after
+            lines += 1
+    except KeyboardInterrupt:
+        pass
+    finally:
+        reader.close()
+    return 0
+
+
 def default_samples() -> Path:
     here = Path(__file__).resolve().parent.parent / "samples" / "articles"
     return here if here.is_dir() else Path("samples/articles")
@@ -328,6 +379,7 @@ COMMANDS = {
     "tail": cmd_tail,
     "worker": cmd_worker,
     "run": cmd_run,
+    "stats": cmd_stats,
 }
 
 

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import NewTopic
 from kafka.errors import KafkaError, TopicAlreadyExistsError
 
@@ -109,32 +109,43 @@ def consume(
     *,
     from_beginning: bool,
     timeout: float | None,
-    group_id: str | None = None,
-    idle_timeout: float | None = None,
+    until_caught_up: bool = False,
 ) -> Iterator[Received]:
-    """Messages of ``topics`` until ``timeout`` seconds pass (None: forever)."""
+    """Messages of ``topics`` (all partitions, no consumer group).
+
+    Stops after ``timeout`` seconds (None: never), or with ``until_caught_up``
+    once every partition has been read up to where it ended when reading began.
+    """
     require_broker(settings)
     try:
         consumer = KafkaConsumer(
-            *topics,
-            group_id=group_id,
-            auto_offset_reset="earliest" if from_beginning else "latest",
-            enable_auto_commit=group_id is not None,
+            enable_auto_commit=False,
             isolation_level="read_committed",
             **_common(settings, "newsworker-tail"),
         )
     except KafkaError:
         raise _unreachable(settings) from None
     deadline = None if timeout is None else time.monotonic() + timeout
-    last = time.monotonic()
     try:
+        partitions = [
+            TopicPartition(topic, number)
+            for topic in topics
+            for number in sorted(consumer.partitions_for_topic(topic) or ())
+        ]
+        if not partitions:
+            raise ServiceUnavailable(
+                f"no such topic: {', '.join(topics)} (newsworker topics create)"
+            )
+        consumer.assign(partitions)
+        if from_beginning:
+            consumer.seek_to_beginning()
+        else:
+            consumer.seek_to_end()
+        ends = consumer.end_offsets(partitions)
         while deadline is None or time.monotonic() < deadline:
-            batch = consumer.poll(timeout_ms=500)
-            if batch:
-                last = time.monotonic()
-            elif idle_timeout is not None and time.monotonic() - last > idle_timeout:
+            if until_caught_up and all(consumer.position(tp) >= ends[tp] for tp in partitions):
                 return
-            for records in batch.values():
+            for records in consumer.poll(timeout_ms=500).values():
                 for record in records:
                     yield Received(
                         record.topic,

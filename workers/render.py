@@ -66,3 +66,36 @@ def render(role: str, value: bytes | None) -> str:
     if not isinstance(data, dict):
         return f"[{role}] (unexpected JSON {type(data).__name__})"
     return RENDERERS[role](data)
+
+
+def record_matches(
+    record: dict[str, Any],
+    *,
+    entity: str | None = None,
+    label: str | None = None,
+    source: str | None = None,
+) -> bool:
+    """Filters of ``newsworker tail``: all given ones must hold.
+
+    ``entity`` matches an entity's canonical name, text or one of its mentions
+    (case-insensitive),
+    ``label`` an entity label, ``source`` the record's source. A record with no
+    entities (a duplicate notice, a dead letter) never matches an entity or
+    label filter.
+    """
+    if source is not None and str(record.get("source", "")).casefold() != source.casefold():
+        return False
+    entities = record.get("entities") or []
+    if entity is not None:
+        wanted = entity.casefold()
+        if not any(wanted in _names_of(e) for e in entities):
+            return False
+    if label is not None and not any(str(e.get("label")) == label.upper() for e in entities):
+        return False
+    return True
+
+
+def _names_of(entity: dict[str, Any]) -> set[str]:
+    names = {str(entity.get("canonical", "")), str(entity.get("text", ""))}
+    names |= {str(m.get("text", "")) for m in entity.get("mentions") or [] if isinstance(m, dict)}
+    return {name.casefold() for name in names}

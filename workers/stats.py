@@ -1,0 +1,95 @@
+"""``newsworker stats``: throughput, lag and dedupe rates, read from Kafka offsets alone.
+
+Works against any deployment without reaching the workers: the raw topic's
+end offsets give the input rate, the output topics' the output rates, and the
+consumer group's committed offsets the lag.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from kafka import KafkaConsumer, TopicPartition
+
+from topics.specs import TOPICS
+from workers.config import Settings
+from workers.kafka_io import _common, admin_client, require_broker
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    at: float
+    ends: Mapping[str, int]
+    """Sum of end offsets per topic role."""
+    lag: Mapping[int, int]
+    """Raw-topic lag of the consumer group, per partition."""
+
+
+@dataclass(frozen=True)
+class Rates:
+    per_second: Mapping[str, float]
+    lag_total: int
+    lag: Mapping[int, int]
+
+    @property
+    def duplicate_share(self) -> float:
+        done = self.per_second.get("enriched", 0.0) + self.per_second.get("duplicates", 0.0)
+        return self.per_second.get("duplicates", 0.0) / done if done else 0.0
+
+
+def rates(before: Snapshot, after: Snapshot) -> Rates:
+    """Messages per second per topic role between two snapshots. Pure."""
+    elapsed = max(after.at - before.at, 1e-9)
+    per_second = {
+        role: max(after.ends.get(role, 0) - before.ends.get(role, 0), 0) / elapsed
+        for role in after.ends
+    }
+    return Rates(per_second, sum(after.lag.values()), dict(after.lag))
+
+
+class OffsetReader:
+    """Adapter: end offsets of the four topics and the group's committed offsets."""
+
+    def __init__(self, settings: Settings) -> None:
+        require_broker(settings)
+        self.settings = settings
+        self.consumer = KafkaConsumer(**_common(settings, "newsworker-stats"))
+        self.admin = admin_client(settings)
+        self.partitions = {
+            spec.role: [
+                TopicPartition(spec.name(settings.topic_prefix), n)
+                for n in sorted(
+                    self.consumer.partitions_for_topic(spec.name(settings.topic_prefix)) or ()
+                )
+            ]
+            for spec in TOPICS
+        }
+
+    def snapshot(self) -> Snapshot:
+        every = [tp for tps in self.partitions.values() for tp in tps]
+        ends = self.consumer.end_offsets(every) if every else {}
+        per_role = {role: sum(ends[tp] for tp in tps) for role, tps in self.partitions.items()}
+        group = self.settings.consumer_group
+        committed = self.admin.list_group_offsets(group).get(group, {})
+        lag = {}
+        for tp in self.partitions["raw"]:
+            done = committed.get(tp)
+            position = done.offset if done is not None and done.offset >= 0 else 0
+            lag[tp.partition] = max(ends[tp] - position, 0)
+        return Snapshot(time.monotonic(), per_role, lag)
+
+    def close(self) -> None:
+        self.consumer.close()
+        self.admin.close()
+
+
+def format_rates(r: Rates, group: str) -> str:
+    per = r.per_second
+    lags = " ".join(f"p{p}:{lag}" for p, lag in sorted(r.lag.items()))
+    return (
+        f"in {per.get('raw', 0):7.1f}/s | enriched {per.get('enriched', 0):7.1f}/s | "
+        f"duplicates {per.get('duplicates', 0):6.1f}/s ({r.duplicate_share:5.1%}) | "
+        f"dead-lettered {per.get('dlq', 0):5.1f}/s | lag of {group}: {r.lag_total} [{lags}]"
+    )
