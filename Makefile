@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 ARTICLES ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install system-deps stack-up stack-down stack-status run test test-unit lint typecheck check clean quality bench-dedupe ner-memory example-event
+.PHONY: help install system-deps stack-up stack-down stack-status run test test-unit lint typecheck check clean quality bench-dedupe ner-memory example-event chaos
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -60,6 +60,9 @@ bench-dedupe: install system-deps ## dedupe decisions/s, round trips and Redis b
 
 ner-memory: install ## worker RSS over many articles through NER, with and without memory_zone
 	$(BIN)/python bench/ner_memory.py --articles $${ARTICLES_COUNT:-3000}
+
+chaos: stack-up ## fault scenarios in full (SIGKILL, Redis outage, broker restart, ...): lost/doubled table
+	$(BIN)/python -m bench.chaos --articles $${ARTICLES_COUNT:-2000}
 
 example-event: install ## rewrite topics/examples/enriched.v2.example.json from the code
 	$(BIN)/python scripts/example_event.py

@@ -90,9 +90,13 @@ def create_app(settings: Settings, *, ner_enabled: bool = True) -> faust.App:
         topic_allow_declare=False,
         consumer_auto_offset_reset="earliest",
         broker_max_poll_interval=600.0,
+        # A killed replica's partitions move to the others after this long.
+        broker_session_timeout=15.0,
+        broker_heartbeat_interval=3.0,
         consumer_max_fetch_size=max(largest_record(settings.max_message_bytes), 4 * 1024 * 1024),
         producer_max_request_size=largest_record(settings.max_message_bytes),
         producer_acks=-1,
+        processing_guarantee=settings.processing_guarantee,
     )
     prefix = settings.topic_prefix
     raw = app.topic(RAW.name(prefix), value_type=bytes, key_type=bytes)

@@ -102,6 +102,11 @@ class Settings(BaseSettings):
     )
     key_prefix: str = Field("nw", description="Prefix of every Redis key.")
 
+    processing_guarantee: Literal["at_least_once", "exactly_once"] = Field(
+        "at_least_once",
+        description="faust processing guarantee: at_least_once (deterministic ids, subscribers "
+        "drop repeats) or exactly_once (Kafka transactions).",
+    )
     web_port: int = Field(6066, ge=0, le=65535, description="Port of the worker's web server.")
     web_bind: str = Field("127.0.0.1", description="Address the worker's web server binds.")
     web_enabled: bool = Field(

@@ -1,0 +1,484 @@
+"""Fault scenarios against the real broker, Redis and worker processes.
+
+Each scenario streams generated articles (with copies and bad messages mixed
+in) into a fresh raw topic while it hurts the system: SIGKILL of a worker at
+random moments, Redis going away, the broker restarting, SIGTERM, a second
+worker joining and leaving, a very long article. Afterwards every output
+topic is read (read_committed) and each published article is accounted for:
+
+* lost: no output at all;
+* doubled: more than one distinct output id (event / notice / dead letter) or
+  outputs in two places; a replay re-publishing the *same* id is counted
+  apart as ``repeats`` (what subscribers drop by ``event_id``).
+
+Used by tests/faults/test_faults.py (short form, in CI) and bench/chaos.py
+(``make chaos``, the full form).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kafka import KafkaConsumer, TopicPartition
+
+from topics.specs import DLQ, DUPLICATES, ENRICHED, RAW
+from workers.config import Settings, load_settings
+from workers.corpus import generate_corpus
+from workers.devstack import DevStack
+from workers.kafka_io import _common, create_topics, producer
+
+BAD_MESSAGES = [b"\xff\xfe bad bytes", b"   ", b'{"text": 5}', b"<html><body>x</body></html>"]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class PrivateRedis:
+    """A redis-server of the scenario's own, so stopping it hurts nobody else."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.dir = Path(tempfile.mkdtemp(prefix="nw-chaos-redis-"))
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        server = shutil.which("redis-server")
+        if server is None:
+            raise RuntimeError("redis-server not found")
+        self.process = subprocess.Popen(
+            [
+                server,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--dir",
+                str(self.dir),
+                "--appendonly",
+                "yes",
+                "--appendfsync",
+                "always",
+                "--save",
+                "",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError("private redis did not start")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=30)
+
+    def close(self) -> None:
+        self.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+@dataclass
+class Worker:
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def signal(self, sig: int) -> None:
+        if self.alive():
+            self.process.send_signal(sig)
+
+    def wait(self, timeout: float) -> int | None:
+        try:
+            return self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return None
+
+
+@dataclass
+class Context:
+    settings: Settings
+    redis: PrivateRedis
+    tmp: Path
+    guarantee: str
+    workers: list[Worker] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def env(self) -> dict[str, str]:
+        s = self.settings
+        return {
+            **os.environ,
+            "KAFKA_BOOTSTRAP_SERVERS": s.kafka_bootstrap_servers,
+            "REDIS_URL": self.redis.url,
+            "NEWSWORKER_TOPIC_PREFIX": s.topic_prefix,
+            "NEWSWORKER_CONSUMER_GROUP": s.consumer_group,
+            "NEWSWORKER_KEY_PREFIX": s.key_prefix,
+            "NEWSWORKER_TOPIC_PARTITIONS": str(s.topic_partitions),
+            "NEWSWORKER_DATA_DIR": str(self.tmp / f"data-{uuid.uuid4().hex[:6]}"),
+            "NEWSWORKER_NER_BATCH_SECONDS": "0.2",
+            "NEWSWORKER_PROCESSING_GUARANTEE": self.guarantee,
+        }
+
+    def start_worker(self) -> Worker:
+        log = self.tmp / f"worker-{len(self.workers)}.log"
+        with open(log, "wb") as handle:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "workers.cli", "worker", "--loglevel", "info"],
+                stdout=handle,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                env=self.env(),
+            )
+        worker = Worker(process, log)
+        self.workers.append(worker)
+        return worker
+
+    def stop_all(self) -> None:
+        for worker in self.workers:
+            worker.signal(signal.SIGTERM)
+        for worker in self.workers:
+            if worker.wait(60) is None:
+                worker.signal(signal.SIGKILL)
+                worker.wait(10)
+
+
+@dataclass
+class Row:
+    scenario: str
+    articles: int
+    enriched: int
+    duplicates: int
+    dead_lettered: int
+    lost: int
+    doubled: int
+    repeats: int
+    seconds: float
+    notes: str = ""
+
+    def ok(self) -> bool:
+        return self.lost == 0 and self.doubled == 0
+
+
+def messages_for(count: int, seed: int) -> list[tuple[bytes, bytes]]:
+    """Short generated articles with copies, and a bad message every 50."""
+    stories = max(count * 10 // 16, 1)
+    corpus = generate_corpus(stories, seed=seed, target_chars=500)[:count]
+    out: list[tuple[bytes, bytes]] = []
+    for index, article in enumerate(corpus):
+        if index % 50 == 49:
+            out.append((f"bad-{index}".encode(), BAD_MESSAGES[index % len(BAD_MESSAGES)]))
+        else:
+            out.append((article.id.encode(), json.dumps(article.as_message()).encode()))
+    return out
+
+
+def publish_stream(
+    settings: Settings, messages: list[tuple[bytes, bytes]], seconds: float
+) -> threading.Thread:
+    """Publish ``messages`` evenly over ``seconds`` in a background thread."""
+
+    def run() -> None:
+        sender = producer(settings)
+        topic = RAW.name(settings.topic_prefix)
+        pause = seconds / max(len(messages), 1)
+        try:
+            for key, value in messages:
+                sender.send(topic, key=key, value=value)
+                time.sleep(pause)
+            sender.flush(timeout=120)
+        finally:
+            sender.close()
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return thread
+
+
+def read_outputs(settings: Settings) -> dict[str, list[tuple[str, str]]]:
+    """Every committed output record by article key: (role, output id)."""
+    consumer = KafkaConsumer(
+        enable_auto_commit=False,
+        isolation_level="read_committed",
+        **_common(settings, "newsworker-chaos-audit"),
+    )
+    found: dict[str, list[tuple[str, str]]] = {}
+    try:
+        partitions = [
+            TopicPartition(spec.name(settings.topic_prefix), n)
+            for spec in (ENRICHED, DUPLICATES, DLQ)
+            for n in sorted(consumer.partitions_for_topic(spec.name(settings.topic_prefix)) or ())
+        ]
+        roles = {
+            spec.name(settings.topic_prefix): spec.role for spec in (ENRICHED, DUPLICATES, DLQ)
+        }
+        consumer.assign(partitions)
+        consumer.seek_to_beginning()
+        ends = consumer.end_offsets(partitions)
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            if all(consumer.position(tp) >= ends[tp] for tp in partitions):
+                break
+            for records in consumer.poll(timeout_ms=500).values():
+                for record in records:
+                    data = json.loads(record.value)
+                    role = roles[record.topic]
+                    ident = (
+                        data.get("event_id")
+                        or data.get("notice_id")
+                        or f"dlq:{data.get('partition')}:{data.get('offset')}"
+                    )
+                    key = (record.key or b"").decode()
+                    found.setdefault(key, []).append((role, ident))
+    finally:
+        consumer.close()
+    return found
+
+
+def account(
+    scenario: str,
+    settings: Settings,
+    messages: list[tuple[bytes, bytes]],
+    started: float,
+    notes: str = "",
+) -> Row:
+    outputs = read_outputs(settings)
+    ids = [key.decode() for key, _ in messages]
+    counts = {"enriched": 0, "duplicates": 0, "dlq": 0}
+    lost = doubled = repeats = 0
+    for article_id in ids:
+        records = outputs.get(article_id, [])
+        if not records:
+            lost += 1
+            continue
+        distinct = set(records)
+        if len(distinct) > 1:
+            doubled += 1
+        repeats += len(records) - len(distinct)
+        counts[records[0][0]] += 1
+    return Row(
+        scenario,
+        len(ids),
+        counts["enriched"],
+        counts["duplicates"],
+        counts["dlq"],
+        lost,
+        doubled,
+        repeats,
+        round(time.monotonic() - started, 1),
+        notes,
+    )
+
+
+def wait_until_done(ctx: Context, messages: list[tuple[bytes, bytes]], timeout: float) -> None:
+    """Wait until every article has an output (or the timeout)."""
+    deadline = time.monotonic() + timeout
+    wanted = {key.decode() for key, _ in messages}
+    while time.monotonic() < deadline:
+        if wanted <= set(read_outputs(ctx.settings)):
+            return
+        time.sleep(2)
+
+
+Action = Callable[[Context, list[tuple[bytes, bytes]], float, random.Random], None]
+
+
+def scenario_sigkill(kills: int) -> Action:
+    def act(
+        ctx: Context, messages: list[tuple[bytes, bytes]], seconds: float, rng: random.Random
+    ) -> None:
+        worker = ctx.start_worker()
+        thread = publish_stream(ctx.settings, messages, seconds)
+        for _ in range(kills):
+            time.sleep(rng.uniform(3, max(seconds / kills, 4)))
+            worker.signal(signal.SIGKILL)
+            worker.wait(10)
+            worker = ctx.start_worker()
+        thread.join()
+
+    return act
+
+
+def scenario_redis_outage(down_seconds: float) -> Action:
+    def act(
+        ctx: Context, messages: list[tuple[bytes, bytes]], seconds: float, rng: random.Random
+    ) -> None:
+        ctx.start_worker()
+        thread = publish_stream(ctx.settings, messages, seconds)
+        time.sleep(seconds / 3)
+        ctx.redis.stop()
+        time.sleep(down_seconds)
+        ctx.redis.start()
+        thread.join()
+
+    return act
+
+
+def scenario_broker_restart() -> Action:
+    def act(
+        ctx: Context, messages: list[tuple[bytes, bytes]], seconds: float, rng: random.Random
+    ) -> None:
+        ctx.start_worker()
+        thread = publish_stream(ctx.settings, messages, seconds)
+        time.sleep(seconds / 3)
+        stack = DevStack.from_env(ctx.settings)
+        if stack.external_kafka:
+            ctx.notes.append("external broker: not restarted")
+        else:
+            stack._stop("kafka", 60)
+            time.sleep(2)
+            stack.start_kafka()
+        thread.join()
+
+    return act
+
+
+def scenario_sigterm() -> Action:
+    def act(
+        ctx: Context, messages: list[tuple[bytes, bytes]], seconds: float, rng: random.Random
+    ) -> None:
+        worker = ctx.start_worker()
+        thread = publish_stream(ctx.settings, messages, seconds)
+        time.sleep(seconds / 2)
+        began = time.monotonic()
+        worker.signal(signal.SIGTERM)
+        code = worker.wait(90)
+        ctx.notes.append(f"SIGTERM exit {code} in {time.monotonic() - began:.1f}s")
+        if code != 0:
+            raise AssertionError(f"worker exited {code} on SIGTERM")
+        ctx.start_worker()
+        thread.join()
+
+    return act
+
+
+def scenario_rebalance() -> Action:
+    def act(
+        ctx: Context, messages: list[tuple[bytes, bytes]], seconds: float, rng: random.Random
+    ) -> None:
+        ctx.start_worker()
+        thread = publish_stream(ctx.settings, messages, seconds)
+        time.sleep(seconds / 4)
+        second = ctx.start_worker()
+        time.sleep(seconds / 3)
+        second.signal(signal.SIGTERM)
+        second.wait(90)
+        thread.join()
+
+    return act
+
+
+def scenario_long_article(lines: int) -> Action:
+    def act(
+        ctx: Context, messages: list[tuple[bytes, bytes]], seconds: float, rng: random.Random
+    ) -> None:
+        ctx.start_worker()
+        ctx.start_worker()
+        # short lines keep it under the message limit: slow to clean and fingerprint,
+        # not a dead letter
+        long_text = "Harbour traffic in Genoa, day by day\n" + "\n".join(
+            f"d{n}" for n in range(lines)
+        )
+        messages.insert(len(messages) // 3, (b"very-long", long_text.encode()))
+        thread = publish_stream(ctx.settings, messages, seconds)
+        thread.join()
+
+    return act
+
+
+SCENARIOS: dict[str, Callable[[bool], Action]] = {
+    "sigkill": lambda full: scenario_sigkill(5 if full else 2),
+    "redis-outage": lambda full: scenario_redis_outage(15 if full else 6),
+    "broker-restart": lambda full: scenario_broker_restart(),
+    "sigterm": lambda full: scenario_sigterm(),
+    "rebalance": lambda full: scenario_rebalance(),
+    "long-article": lambda full: scenario_long_article(100_000 if full else 30_000),
+}
+
+
+def run_scenario(
+    name: str,
+    *,
+    articles: int,
+    seconds: float,
+    full: bool,
+    guarantee: str = "at_least_once",
+    seed: int = 1,
+) -> Row:
+    base = load_settings()
+    tag = uuid.uuid4().hex[:8]
+    settings = base.model_copy(
+        update={
+            "topic_prefix": f"chaos-{tag}.",
+            "consumer_group": f"chaos-{tag}",
+            "key_prefix": f"chaos-{tag}",
+            "topic_partitions": 4,
+        }
+    )
+    create_topics(settings)
+    redis = PrivateRedis()
+    redis.start()
+    tmp = Path(tempfile.mkdtemp(prefix=f"nw-chaos-{name}-"))
+    ctx = Context(settings, redis, tmp, guarantee)
+    messages = messages_for(articles, seed)
+    started = time.monotonic()
+    try:
+        SCENARIOS[name](full)(ctx, messages, seconds, random.Random(seed))
+        if not any(w.alive() for w in ctx.workers):
+            ctx.start_worker()
+        wait_until_done(ctx, messages, timeout=max(180.0, seconds * 3))
+    finally:
+        ctx.stop_all()
+        redis.close()
+    row = account(name, settings, messages, started, "; ".join(ctx.notes))
+    if not row.ok():
+        row.notes += f" (logs in {tmp})"
+    else:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return row
+
+
+HEADER = (
+    f"{'scenario':<16}{'in':>7}{'enriched':>10}{'dups':>7}{'dead':>7}{'lost':>6}"
+    f"{'doubled':>9}{'repeats':>9}{'secs':>7}  notes"
+)
+
+
+def format_row(row: Row) -> str:
+    return (
+        f"{row.scenario:<16}{row.articles:>7}{row.enriched:>10}{row.duplicates:>7}"
+        f"{row.dead_lettered:>7}{row.lost:>6}{row.doubled:>9}{row.repeats:>9}"
+        f"{row.seconds:>7.0f}  {row.notes}"
+    )
+
+
+def as_dict(row: Row) -> dict[str, Any]:
+    return dict(row.__dict__)
