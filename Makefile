@@ -7,7 +7,9 @@ STAMP := $(VENV)/.installed
 ARTICLES ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install system-deps stack-up stack-down stack-status run test test-unit lint typecheck check clean quality bench-dedupe ner-memory example-event chaos
+BENCH_STAMP := $(VENV)/.installed-bench
+
+.PHONY: bench help install system-deps stack-up stack-down stack-status run test test-unit lint typecheck check clean quality bench-dedupe ner-memory example-event chaos
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -23,6 +25,10 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 install: $(STAMP) ## create .venv and install newsworker with its dev tools
+
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/pip install -q -e '.[dev,bench]'
+	@touch $(BENCH_STAMP)
 
 stack-up: install system-deps ## start the local Kafka + Redis (skipped for KAFKA_BOOTSTRAP_SERVERS / REDIS_URL)
 	$(BIN)/newsworker dev up
@@ -50,6 +56,9 @@ typecheck: install ## mypy (strict)
 	$(BIN)/mypy
 
 check: lint typecheck ## lint and typecheck
+
+bench: $(BENCH_STAMP) stack-up ## throughput vs the nlp.pipe limit, naive loop, 1-2 workers, NER off; latency, RSS
+	$(BIN)/python -m bench.throughput --articles $${ARTICLES_COUNT:-800} --rss-articles $${RSS_ARTICLES:-50000}
 
 quality: stack-up ## precision/recall of duplicate decisions and of canonical entities
 	$(BIN)/python bench/dedupe_quality.py --stories 1000

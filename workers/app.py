@@ -160,6 +160,7 @@ def create_app(settings: Settings, *, ner_enabled: bool = True) -> faust.App:
             if high is not None and done is not None:
                 lags[(tp.topic, tp.partition)] = high - done
         metrics.set_lag(lags)
+        metrics.redis_round_trips.set(getattr(pipeline.dedupe, "round_trips", 0))
         return web.bytes(metrics.exposition(), content_type="text/plain; version=0.0.4")
 
     del articles, healthz, readyz, prometheus

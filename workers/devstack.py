@@ -30,6 +30,11 @@ from workers.errors import StackError
 KAFKA_VERSION = "4.4.0"
 LOG4J_VERSION = "2.25.5"
 KAFKA_HEAP = "-Xms256m -Xmx768m"
+#: Credentials of the dev stack's SASL listener (Kafka port + 2): local test
+#: credentials of a broker bound to 127.0.0.1, not secrets of any deployment.
+DEV_SASL_USER = "newsworker"
+DEV_SASL_PASSWORD = "dev-only-sasl-password"  # noqa: S105
+DEV_SASL_ADMIN_PASSWORD = "dev-only-admin-password"  # noqa: S105
 
 _POM = """<project xmlns="http://maven.apache.org/POM/4.0.0">
   <modelVersion>4.0.0</modelVersion>
@@ -193,16 +198,30 @@ class DevStack:
 
     def _kafka_properties(self) -> str:
         host, port = self.kafka.host, self.kafka.port
-        controller = port + 1
+        controller, sasl = port + 1, port + 2
+        plain = (
+            "org.apache.kafka.common.security.plain.PlainLoginModule required "
+            f'username="admin" password="{DEV_SASL_ADMIN_PASSWORD}" '
+            f'user_admin="{DEV_SASL_ADMIN_PASSWORD}" '
+            f'user_{DEV_SASL_USER}="{DEV_SASL_PASSWORD}";'
+        )
+        scram = "org.apache.kafka.common.security.scram.ScramLoginModule required;"
         return "\n".join(
             [
                 "process.roles=broker,controller",
                 "node.id=1",
                 f"controller.quorum.voters=1@{host}:{controller}",
-                f"listeners=PLAINTEXT://{host}:{port},CONTROLLER://{host}:{controller}",
-                f"advertised.listeners=PLAINTEXT://{host}:{port}",
+                f"listeners=PLAINTEXT://{host}:{port},CONTROLLER://{host}:{controller},"
+                f"SASL_PLAINTEXT://{host}:{sasl}",
+                f"advertised.listeners=PLAINTEXT://{host}:{port},SASL_PLAINTEXT://{host}:{sasl}",
                 "controller.listener.names=CONTROLLER",
-                "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
+                "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,"
+                "SASL_PLAINTEXT:SASL_PLAINTEXT",
+                # A SASL listener to test credentials pass-through (PLAIN and SCRAM).
+                "sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256,SCRAM-SHA-512",
+                f"listener.name.sasl_plaintext.plain.sasl.jaas.config={plain}",
+                f"listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config={scram}",
+                f"listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config={scram}",
                 "inter.broker.listener.name=PLAINTEXT",
                 f"log.dirs={self.kafka_dir / 'data'}",
                 "num.partitions=1",

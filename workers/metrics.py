@@ -70,6 +70,11 @@ class WorkerMetrics:
             buckets=LATENCY_BUCKETS,
             registry=r,
         )
+        self.redis_round_trips = Gauge(
+            "newsworker_redis_round_trips",
+            "Redis round trips made by this process since it started.",
+            registry=r,
+        )
         self.lag = Gauge(
             "newsworker_consumer_lag",
             "Messages behind the end, per partition.",

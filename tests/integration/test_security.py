@@ -1,0 +1,135 @@
+"""Credentials pass through to the real broker and Redis, and never reach the logs."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+import redis
+from kafka.admin import UserScramCredentialUpsertion
+
+from tests.integration.conftest import WorkerProcess, unique_settings
+from tests.integration.test_worker import outcome_for
+from workers.config import Settings
+from workers.devstack import DEV_SASL_PASSWORD, DEV_SASL_USER, Endpoint, parse_endpoint
+from workers.kafka_io import admin_client, create_topics
+
+
+def sasl_endpoint(stack: Settings) -> str:
+    kafka = parse_endpoint(stack.kafka_bootstrap_servers, 9092)
+    sasl = Endpoint(kafka.host, kafka.port + 2)
+    if not sasl.answers():
+        pytest.fail(f"the dev stack's SASL listener does not answer at {sasl.host}:{sasl.port}")
+    return f"{sasl.host}:{sasl.port}"
+
+
+def sasl_settings(stack: Settings, mechanism: str, user: str, password_file: Path) -> Settings:
+    return unique_settings(stack).model_copy(
+        update={
+            "kafka_bootstrap_servers": sasl_endpoint(stack),
+            "kafka_security_protocol": "SASL_PLAINTEXT",
+            "kafka_sasl_mechanism": mechanism,
+            "kafka_sasl_username": user,
+            "kafka_sasl_password_file": password_file,
+        }
+    )
+
+
+def test_sasl_plain_worker_and_cli_with_password_file(
+    stack: Settings, tmp_path: Path, seed_text: str
+) -> None:
+    secret = tmp_path / "sasl-password"
+    secret.write_text(DEV_SASL_PASSWORD + "\n")
+    settings = sasl_settings(stack, "PLAIN", DEV_SASL_USER, secret)
+    assert {state for _, state in create_topics(settings)} == {"created"}
+    env = {
+        "KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers,
+        "NEWSWORKER_KAFKA_SECURITY_PROTOCOL": "SASL_PLAINTEXT",
+        "NEWSWORKER_KAFKA_SASL_MECHANISM": "PLAIN",
+        "NEWSWORKER_KAFKA_SASL_USERNAME": DEV_SASL_USER,
+        "NEWSWORKER_KAFKA_SASL_PASSWORD_FILE": str(secret),
+        "NEWSWORKER_LOG_FORMAT": "json",
+    }
+    worker = WorkerProcess(settings, tmp_path, env=env)
+    try:
+        got = outcome_for(settings, worker, [(b"sasl-1", seed_text.encode())], {"sasl-1"})
+        assert got["sasl-1"][0] == "enriched"
+    finally:
+        assert worker.stop() == 0
+    assert DEV_SASL_PASSWORD not in worker.log()
+
+
+def test_wrong_sasl_password_is_one_line(stack: Settings, tmp_path: Path) -> None:
+    secret = tmp_path / "wrong"
+    secret.write_text("not-the-password")
+    result = subprocess.run(
+        [sys.executable, "-m", "workers.cli", "topics", "list"],
+        env={
+            "PATH": "/usr/bin:/bin",
+            "KAFKA_BOOTSTRAP_SERVERS": sasl_endpoint(stack),
+            "NEWSWORKER_KAFKA_SECURITY_PROTOCOL": "SASL_PLAINTEXT",
+            "NEWSWORKER_KAFKA_SASL_MECHANISM": "PLAIN",
+            "NEWSWORKER_KAFKA_SASL_USERNAME": DEV_SASL_USER,
+            "NEWSWORKER_KAFKA_SASL_PASSWORD_FILE": str(secret),
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "not-the-password" not in result.stderr
+
+
+def test_scram_user_created_through_the_admin_api(stack: Settings, tmp_path: Path) -> None:
+    user, password = f"scram-{uuid.uuid4().hex[:6]}", uuid.uuid4().hex
+    admin = admin_client(stack)
+    try:
+        errors = admin.alter_user_scram_credentials(
+            [UserScramCredentialUpsertion(user, "SCRAM-SHA-256", password)]
+        )
+        assert not any(errors.values()), errors
+    finally:
+        admin.close()
+    secret = tmp_path / "scram"
+    secret.write_text(password)
+    settings = sasl_settings(stack, "SCRAM-SHA-256", user, secret)
+    assert {state for _, state in create_topics(settings)} == {"created"}
+
+
+def test_redis_password_never_logged(
+    stack: Settings, tmp_path: Path, redis_sync: redis.Redis
+) -> None:
+    user, password = f"nwlog-{uuid.uuid4().hex[:6]}", f"pw-{uuid.uuid4().hex}"
+    redis_sync.execute_command("ACL", "SETUSER", user, "on", f">{password}", "~*", "&*", "+@all")
+    try:
+        url = stack.redis_url.get_secret_value().replace("redis://", f"redis://{user}:{password}@")
+        settings = unique_settings(stack)
+        create_topics(settings)
+        worker = WorkerProcess(settings, tmp_path, env={"REDIS_URL": url})
+        try:
+            got = outcome_for(
+                settings, worker, [(b"pw-1", b"A short note about Lisbon and Porto.")], {"pw-1"}
+            )
+            assert got["pw-1"][0] == "enriched"
+        finally:
+            worker.stop()
+        assert password not in worker.log()
+        shown = subprocess.run(
+            [sys.executable, "-m", "workers.cli", "dev", "status"],
+            env={
+                "PATH": "/usr/bin:/bin",
+                "REDIS_URL": url,
+                "KAFKA_BOOTSTRAP_SERVERS": stack.kafka_bootstrap_servers,
+            },
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert password not in shown.stdout + shown.stderr
+    finally:
+        redis_sync.execute_command("ACL", "DELUSER", user)
