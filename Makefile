@@ -9,7 +9,7 @@ ARTICLES ?=
 .DEFAULT_GOAL := help
 BENCH_STAMP := $(VENV)/.installed-bench
 
-.PHONY: bench help install system-deps stack-up stack-down stack-status run test test-unit lint typecheck check clean quality bench-dedupe ner-memory example-event chaos
+.PHONY: bench help install system-deps stack-up stack-down stack-status run test test-unit lint typecheck check clean quality bench-dedupe ner-memory example-event chaos profile
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -59,6 +59,9 @@ check: lint typecheck ## lint and typecheck
 
 bench: $(BENCH_STAMP) stack-up ## throughput vs the nlp.pipe limit, naive loop, 1-2 workers, NER off; latency, RSS
 	$(BIN)/python -m bench.throughput --articles $${ARTICLES_COUNT:-800} --rss-articles $${RSS_ARTICLES:-50000}
+
+profile: $(BENCH_STAMP) stack-up ## pyinstrument report of the pipeline with NER off: where the non-NER time goes
+	$(BIN)/python -m bench.profile_pipeline --articles $${ARTICLES_COUNT:-3000}
 
 quality: stack-up ## precision/recall of duplicate decisions and of canonical entities
 	$(BIN)/python bench/dedupe_quality.py --stories 1000

@@ -98,9 +98,7 @@ async def probe(dedupe: RedisDedupe, articles: list[Any], batch: int) -> dict[st
         chunk = articles[start : start + batch]
         candidates = [chrome_candidates(split_lines(a.text), line_fingerprint) for a in chunk]
         t0 = time.perf_counter()
-        learned = await dedupe.learned_chrome(
-            [(a.source, fps) for a, fps in zip(chunk, candidates, strict=True)]
-        )
+        learned = await dedupe.learned_chrome([a.source for a in chunk])
         redis_seconds += time.perf_counter() - t0
         requests = []
         for article, fps, chrome in zip(chunk, candidates, learned, strict=True):

@@ -11,13 +11,19 @@
 --   [W+1..2W]     exact:<b>  content fingerprint -> original article id
 --   [2W+1..3W]    band:<b>   band key -> original article id
 --   [3W+1..4W]    sig:<b>    original article id -> MinHash signature
---   [4W+1]        chrome:<source>:<current b>  line fingerprint -> articles
+--   [4W+1..5W]    chrome:<source>:<b>  line fingerprint -> articles of the source
+--   [5W+1]        learned:<source>     line fingerprint -> bucket it was last confirmed in
 -- ARGV:
 --   [1] W  [2] article id  [3] content fingerprint  [4] signature bytes
 --   [5] threshold  [6] ttl seconds for keys of the current bucket
 --   [7] number of bands B  [8] number of line fingerprints L
---   [9] most candidates compared
---   [10 .. 9+B] band keys, [10+B .. 9+B+L] line fingerprints
+--   [9] most candidates compared  [10] K: articles that make a line chrome
+--   [11] current bucket
+--   [12 .. 11+B] band keys, [12+B .. 11+B+L] line fingerprints
+--
+-- An original's short lines are counted per source; a line whose count over
+-- the window reaches K is (re)confirmed in the source's learned hash, which
+-- workers read (and cache) to drop that source's chrome.
 -- Returns {"replay" | "new", decision JSON}.
 
 local W = tonumber(ARGV[1])
@@ -29,6 +35,8 @@ local ttl = tonumber(ARGV[6])
 local B = tonumber(ARGV[7])
 local L = tonumber(ARGV[8])
 local max_candidates = tonumber(ARGV[9])
+local K = tonumber(ARGV[10])
+local current = ARGV[11]
 
 for i = 1, W do
   local recorded = redis.call('HGET', KEYS[i], id)
@@ -66,13 +74,18 @@ local function similarity(a, b)
   return same / slots
 end
 
+local bands = {}
+for j = 1, B do
+  bands[j] = ARGV[11 + j]
+end
 local seen = {}
 local compared = 0
 local best_id, best_sim = nil, 0
-for j = 1, B do
-  local band = ARGV[9 + j]
-  for i = 1, W do
-    local candidate = redis.call('HGET', KEYS[2 * W + i], band)
+for i = 1, W do
+  -- one HMGET per bucket for all bands
+  local found = redis.call('HMGET', KEYS[2 * W + i], unpack(bands))
+  for j = 1, B do
+    local candidate = found[j]
     if candidate and candidate ~= id and not seen[candidate] and compared < max_candidates then
       seen[candidate] = true
       compared = compared + 1
@@ -95,16 +108,38 @@ end
 -- An original: index it in the current bucket.
 redis.call('HSETNX', KEYS[W + 1], fp, id)
 for j = 1, B do
-  redis.call('HSETNX', KEYS[2 * W + 1], ARGV[9 + j], id)
+  redis.call('HSETNX', KEYS[2 * W + 1], ARGV[11 + j], id)
 end
 redis.call('HSET', KEYS[3 * W + 1], id, sig)
 for i = 1, 3 do
   redis.call('EXPIRE', KEYS[i * W + 1], ttl)
 end
 if L > 0 then
+  local lines = {}
+  local totals = {}
   for j = 1, L do
-    redis.call('HINCRBY', KEYS[4 * W + 1], ARGV[9 + B + j], 1)
+    lines[j] = ARGV[11 + B + j]
+    totals[j] = redis.call('HINCRBY', KEYS[4 * W + 1], lines[j], 1)
+  end
+  for i = 2, W do
+    -- one HMGET per older bucket for all the article's short lines
+    local counts = redis.call('HMGET', KEYS[4 * W + i], unpack(lines))
+    for j = 1, L do
+      if counts[j] then
+        totals[j] = totals[j] + tonumber(counts[j])
+      end
+    end
+  end
+  local confirmed = 0
+  for j = 1, L do
+    if totals[j] >= K then
+      redis.call('HSET', KEYS[5 * W + 1], lines[j], current)
+      confirmed = confirmed + 1
+    end
   end
   redis.call('EXPIRE', KEYS[4 * W + 1], ttl)
+  if confirmed > 0 then
+    redis.call('EXPIRE', KEYS[5 * W + 1], ttl)
+  end
 end
 return record({d = 'original', s = 0})

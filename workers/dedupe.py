@@ -9,12 +9,14 @@ by the window. Every key carries the hash tag ``{<key_prefix>}``: the decision
 script touches several keys atomically, which Redis Cluster allows only inside
 one slot.
 
-Round trips: one pipelined read of learned chrome counts and one pipelined
-batch of decision scripts, per batch of articles (so at most two per article).
+Round trips: one pipeline of decision scripts per batch of articles, and one
+pipelined read of the batch's sources' learned chrome when it is not cached
+(so at most two per batch, and per article).
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import math
@@ -72,15 +74,31 @@ class KeySpace:
         return "{" + self.prefix + "}" + f":v{FINGERPRINT_VERSION}"
 
     def decision_keys(self, window: Window, source: str) -> list[str]:
-        keys: list[str] = []
-        for kind in ("art", "exact", "band", "sig"):
-            keys.extend(f"{self.tag}:{kind}:{bucket}" for bucket in window.buckets)
-        keys.append(self.chrome_key(source, window.buckets[0]))
-        return keys
+        """Every key the decision script touches, in the order it expects (see decide.lua)."""
+        return [*self._index_keys(window.buckets), *self._source_keys(window.buckets, source)]
+
+    @functools.lru_cache(maxsize=8)  # noqa: B019 - few windows live at once; instances are few
+    def _index_keys(self, buckets: tuple[int, ...]) -> tuple[str, ...]:
+        return tuple(
+            f"{self.tag}:{kind}:{bucket}"
+            for kind in ("art", "exact", "band", "sig")
+            for bucket in buckets
+        )
+
+    @functools.lru_cache(maxsize=4096)  # noqa: B019
+    def _source_keys(self, buckets: tuple[int, ...], source: str) -> tuple[str, ...]:
+        return (*(self.chrome_key(source, b) for b in buckets), self.learned_key(source))
+
+    def _source(self, source: str) -> str:
+        return hashlib.blake2b(source.encode("utf-8"), digest_size=6).hexdigest()
 
     def chrome_key(self, source: str, bucket: int) -> str:
-        digest = hashlib.blake2b(source.encode("utf-8"), digest_size=6).hexdigest()
-        return f"{self.tag}:chrome:{digest}:{bucket}"
+        """Counts of a source's short lines in one bucket."""
+        return f"{self.tag}:chrome:{self._source(source)}:{bucket}"
+
+    def learned_key(self, source: str) -> str:
+        """A source's learned chrome: line fingerprint -> bucket it was last confirmed in."""
+        return f"{self.tag}:learned:{self._source(source)}"
 
 
 def story_id_for(original_id: str) -> str:
@@ -135,20 +153,13 @@ def chrome_candidates(lines: Sequence[str], fingerprint: Callable[[str], str]) -
     return list(seen)
 
 
-def learned_from_counts(
-    fingerprints: Sequence[str], counts: Sequence[Sequence[str | bytes | None]], minimum: int
-) -> frozenset[str]:
-    """Fingerprints whose counts, summed over the window's buckets, reach ``minimum``."""
-    learned = set()
-    for index, fp in enumerate(fingerprints):
-        total = 0
-        for bucket in counts:
-            value = bucket[index]
-            if value is not None:
-                total += int(value)
-        if total >= minimum:
-            learned.add(fp)
-    return frozenset(learned)
+def learned_in_window(learned: Mapping[bytes | str, bytes | str], oldest: int) -> frozenset[str]:
+    """Fingerprints of a source's learned hash last confirmed inside the window."""
+    result = set()
+    for fp, bucket in learned.items():
+        if int(bucket) >= oldest:
+            result.add(fp.decode() if isinstance(fp, bytes) else fp)
+    return frozenset(result)
 
 
 @dataclass(frozen=True)
@@ -178,6 +189,7 @@ class RedisDedupe:
         threshold: float,
         chrome_min_articles: int,
         clock: Clock,
+        chrome_cache_seconds: float = 30.0,
     ) -> None:
         self.client = client
         self.keys = KeySpace(prefix)
@@ -191,36 +203,37 @@ class RedisDedupe:
             self._script_text.encode("utf-8"), usedforsecurity=False
         ).hexdigest()
         self.round_trips = 0
+        self.chrome_cache_seconds = chrome_cache_seconds
+        self._cache: dict[str, tuple[float, frozenset[str]]] = {}
 
     def window(self) -> Window:
         return window_at(self.clock(), self.bucket_seconds, self.retention_seconds)
 
-    async def learned_chrome(
-        self, requests: Sequence[tuple[str, Sequence[str]]]
-    ) -> list[frozenset[str]]:
-        """For each (source, line fingerprints): the fingerprints learned as that source's chrome.
+    async def learned_chrome(self, sources: Sequence[str]) -> list[frozenset[str]]:
+        """Each source's learned chrome (line fingerprints), in the order given.
 
-        One pipelined round trip for the whole batch.
+        Read with one pipelined round trip for the sources not in the cache; a
+        source's set is cached for ``chrome_cache_seconds`` (chrome changes
+        slowly, and every replica converges within that time).
         """
-        window = self.window()
-        wanted = [(source, list(fps)) for source, fps in requests if fps]
-        if not wanted:
-            return [frozenset() for _ in requests]
-        try:
-            async with self.client.pipeline(transaction=False) as pipe:
-                for source, fps in wanted:
-                    for bucket in window.buckets:
-                        pipe.hmget(self.keys.chrome_key(source, bucket), fps)
-                replies = await pipe.execute()
-        except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
-            raise ServiceUnavailable(f"redis unavailable: {type(exc).__name__}") from exc
-        self.round_trips += 1
-        per = len(window.buckets)
-        learned = iter(
-            learned_from_counts(fps, replies[i * per : (i + 1) * per], self.chrome_min_articles)
-            for i, (_, fps) in enumerate(wanted)
-        )
-        return [next(learned) if fps else frozenset() for _, fps in requests]
+        now = self.clock()
+        missing = sorted({s for s in sources if self._cache.get(s, (-1.0, frozenset()))[0] < now})
+        if missing:
+            oldest = self.window().buckets[-1]
+            try:
+                async with self.client.pipeline(transaction=False) as pipe:
+                    for source in missing:
+                        pipe.hgetall(self.keys.learned_key(source))
+                    replies = await pipe.execute()
+            except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
+                raise ServiceUnavailable(f"redis unavailable: {type(exc).__name__}") from exc
+            self.round_trips += 1
+            for source, reply in zip(missing, replies, strict=True):
+                self._cache[source] = (
+                    now + self.chrome_cache_seconds,
+                    learned_in_window(reply, oldest),
+                )
+        return [self._cache[source][1] for source in sources]
 
     async def decide(self, requests: Sequence[DedupeRequest]) -> list[Decision]:
         """Decide a batch of articles, in order, in one pipelined round trip."""
@@ -256,6 +269,8 @@ class RedisDedupe:
                     len(request.print.bands),
                     len(request.chrome_fingerprints),
                     MAX_CANDIDATES,
+                    self.chrome_min_articles,
+                    window.buckets[0],
                     *request.print.bands,
                     *request.chrome_fingerprints,
                 ]

@@ -74,7 +74,7 @@ def _word_hash(token: str) -> int:
 def shingle_hashes(
     text: str, size: int = SHINGLE_WORDS, *, normalized: bool = False
 ) -> npt.NDArray[np.uint64]:
-    """Distinct 64-bit hashes of the word ``size``-grams of a text (a short text: its words).
+    """64-bit hashes of the word ``size``-grams of a text, in order (a short text: its words).
 
     Each word is hashed once (CRC32); a shingle's hash mixes its words' hashes
     with odd 64-bit constants, vectorised, wrapping modulo 2**64.
@@ -89,8 +89,12 @@ def shingle_hashes(
     for offset in range(width):
         mixed ^= hashed[offset : offset + count] * _SHINGLE_MIX[offset]
         mixed = (mixed << np.uint64(7)) | (mixed >> np.uint64(57))
-    unique: npt.NDArray[np.uint64] = np.unique(mixed)
-    return unique
+    return mixed
+
+
+def shingle_set(text: str, size: int = SHINGLE_WORDS) -> set[int]:
+    """The distinct shingle hashes of a text (for exact Jaccard in evaluation)."""
+    return set(shingle_hashes(text, size).tolist())
 
 
 def minhash(text: str, *, normalized: bool = False) -> npt.NDArray[np.uint32]:
@@ -134,8 +138,8 @@ def estimate_jaccard(a: npt.NDArray[np.uint32], b: npt.NDArray[np.uint32]) -> fl
 
 def exact_jaccard(text_a: str, text_b: str) -> float:
     """True Jaccard similarity of two texts' shingle sets (for evaluation)."""
-    a = set(shingle_hashes(text_a).tolist())
-    b = set(shingle_hashes(text_b).tolist())
+    a = shingle_set(text_a)
+    b = shingle_set(text_b)
     if not a and not b:
         return 1.0
     return len(a & b) / len(a | b)

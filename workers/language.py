@@ -72,6 +72,12 @@ _STOPWORDS: dict[str, frozenset[str]] = {
     ),
 }
 
+#: Inverted index: function word -> languages that have it (one lookup per word).
+_LANGUAGES_OF: dict[str, tuple[str, ...]] = {}
+for _code, _words in _STOPWORDS.items():
+    for _word in _words:
+        _LANGUAGES_OF[_word] = (*_LANGUAGES_OF.get(_word, ()), _code)
+
 _SCRIPTS: tuple[tuple[str, str], ...] = (
     ("CYRILLIC", "ru"),
     ("GREEK", "el"),
@@ -111,15 +117,15 @@ def _script_of(char: str) -> str | None:
 def detect_language(text: str) -> Language:
     """Best guess of the language of ``text`` (its first 1,000 characters)."""
     sample = text[:SAMPLE_CHARS]
-    letters = [ch for ch in sample if ch.isalpha()]
-    if not letters:
-        return Language("und", 0.0)
     counts: dict[str, int] = {}
-    for char in letters:
-        if ord(char) > 0x24F:
-            script = _script_of(char)
-            if script:
-                counts[script] = counts.get(script, 0) + 1
+    letters = 0
+    if not sample.isascii():  # ASCII text is Latin script: skip the per-character pass
+        letters = sum(map(str.isalpha, sample))
+        for char in sample:
+            if ord(char) > 0x24F and char.isalpha():
+                script = _script_of(char)
+                if script:
+                    counts[script] = counts.get(script, 0) + 1
     if counts:
         per_code: dict[str, int] = {}
         for script, count in counts.items():
@@ -128,7 +134,7 @@ def detect_language(text: str) -> Language:
         if "ja" in per_code and "zh" in per_code:  # Japanese mixes kana with Han characters
             per_code["ja"] += per_code.pop("zh")
         code, count = max(per_code.items(), key=lambda item: item[1])
-        share = count / len(letters)
+        share = count / max(letters, 1)
         if share > 0.5:
             if code == "ru" and _UKRAINIAN & set(sample):
                 code = "uk"
@@ -136,10 +142,12 @@ def detect_language(text: str) -> Language:
     words = [word.casefold() for word in _WORD.findall(sample)]
     if len(words) < MIN_WORDS:
         return Language("und", 0.0)
-    scores = {
-        code: sum(word in stop for word in words) / len(words) for code, stop in _STOPWORDS.items()
-    }
-    code, score = max(scores.items(), key=lambda item: (item[1], item[0] == "en"))
+    hits = dict.fromkeys(_STOPWORDS, 0)
+    for word in words:
+        for code in _LANGUAGES_OF.get(word, ()):
+            hits[code] += 1
+    code, count = max(hits.items(), key=lambda item: (item[1], item[0] == "en"))
+    score = count / len(words)
     if score < 0.05:
         return Language("und", round(score, 3))
     return Language(code, round(score, 3))

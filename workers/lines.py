@@ -84,6 +84,8 @@ BUILTIN_CHROME_TEXT: tuple[str, ...] = (
 
 def normalize_line(line: str) -> str:
     """Comparison form of a line: NFKC, quotes and dashes folded, spaces collapsed, casefolded."""
+    if line.isascii():  # nothing for NFKC or the quote table to do: the common fast path
+        return " ".join(line.split()).lower()
     text = unicodedata.normalize("NFKC", line).translate(_QUOTES)
     return _SPACES.sub(" ", text).strip().casefold()
 

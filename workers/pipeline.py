@@ -71,9 +71,7 @@ class BatchResult:
 
 
 class Deduper(Protocol):
-    async def learned_chrome(
-        self, requests: Sequence[tuple[str, Sequence[str]]]
-    ) -> list[frozenset[str]]: ...
+    async def learned_chrome(self, sources: Sequence[str]) -> list[frozenset[str]]: ...
 
     async def decide(self, requests: Sequence[DedupeRequest]) -> list[Decision]: ...
 
@@ -144,9 +142,7 @@ class Pipeline:
         candidates = [
             chrome_candidates(split_lines(item.article.text), line_fingerprint) for _, item in work
         ]
-        learned = await self.dedupe.learned_chrome(
-            [(item.article.source, fps) for (_, item), fps in zip(work, candidates, strict=True)]
-        )
+        learned = await self.dedupe.learned_chrome([item.article.source for _, item in work])
         requests: list[DedupeRequest] = []
         kept: list[tuple[int, _Work]] = []
         for (index, item), fps, chrome in zip(work, candidates, learned, strict=True):

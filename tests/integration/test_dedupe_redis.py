@@ -162,25 +162,59 @@ def test_retention_window_forgets_and_keys_expire(
 def test_chrome_learned_per_source(isolated: Settings, clock: FakeClock) -> None:
     promo = "Subscribe to the Porto Herald"
 
-    async def go() -> tuple[frozenset[str], frozenset[str], int]:
+    async def go() -> tuple[list[frozenset[str]], frozenset[str], int]:
         dedupe = make_dedupe(isolated, clock)
         try:
+            seen = []
             for n in range(3):
                 lines = [promo, f"Story number {n} has its own words about topic {n * 7} today."]
                 await dedupe.decide([request(f"s{n}", lines, source="herald")])
-            fps = chrome_candidates([promo, "Something else"], line_fingerprint)
-            herald, other = await dedupe.learned_chrome([("herald", fps), ("gazette", fps)])
-            return herald, other, dedupe.round_trips
+                clock.now += 31  # past the learned-chrome cache
+                seen.append((await dedupe.learned_chrome(["herald"]))[0])
+            (other,) = await dedupe.learned_chrome(["gazette"])
+            return seen, other, dedupe.round_trips
         finally:
             await dedupe.client.aclose()
 
-    herald, other, trips = asyncio.run(go())
-    assert line_fingerprint(promo) in herald
-    assert line_fingerprint("Something else") not in herald
+    seen, other, trips = asyncio.run(go())
+    assert line_fingerprint(promo) not in seen[1]  # two articles: not yet chrome
+    herald = seen[2]
+    assert line_fingerprint(promo) in herald  # the third makes it chrome (K = 3)
+    assert not any(line_fingerprint("Story number 2 has") == fp for fp in herald)
     assert other == frozenset()
     cleaned = clean_lines(f"{promo}\nA new story.", learned=herald)
     assert cleaned.lines == ("A new story.",)
-    assert trips == 4  # three decisions and one chrome lookup, one round trip each
+    assert trips == 7  # three decisions, four learned-chrome reads
+
+
+def test_learned_chrome_is_cached_and_forgotten_outside_the_window(
+    isolated: Settings, clock: FakeClock
+) -> None:
+    promo = "Sign up for the Coastal Letter"
+
+    async def go() -> tuple[int, frozenset[str], frozenset[str]]:
+        dedupe = make_dedupe(isolated, clock)
+        try:
+            for n in range(3):
+                await dedupe.decide(
+                    [request(f"c{n}", [promo, f"Body {n} {n * 13} words."], source="coastal")]
+                )
+            await dedupe.learned_chrome(["coastal"])
+            before = dedupe.round_trips
+            for _ in range(5):  # cached: no more round trips
+                await dedupe.learned_chrome(["coastal", "coastal"])
+            cached_trips = dedupe.round_trips - before
+            fresh = (await dedupe.learned_chrome(["coastal"]))[0]
+            clock.now += 9 * DAY  # the confirming bucket left the 7-day window
+            stale = (await dedupe.learned_chrome(["coastal"]))[0]
+            return cached_trips, fresh, stale
+        finally:
+            await dedupe.client.aclose()
+
+    cached_trips, fresh, stale = asyncio.run(go())
+    assert cached_trips == 0
+    assert line_fingerprint(promo) in fresh
+    assert stale == frozenset()
 
 
 def test_one_round_trip_per_batch(isolated: Settings, clock: FakeClock) -> None:
@@ -188,7 +222,7 @@ def test_one_round_trip_per_batch(isolated: Settings, clock: FakeClock) -> None:
         dedupe = make_dedupe(isolated, clock)
         try:
             lines = [split_lines("\n".join(STORY))]
-            await dedupe.learned_chrome([("wire", ["x"])] * 10)
+            await dedupe.learned_chrome(["wire"] * 10)
             await dedupe.decide([request(f"id{i}", lines[0][i % 3 :]) for i in range(10)])
             return dedupe.round_trips
         finally:

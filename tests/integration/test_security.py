@@ -133,3 +133,143 @@ def test_redis_password_never_logged(
         assert password not in shown.stdout + shown.stderr
     finally:
         redis_sync.execute_command("ACL", "DELUSER", user)
+
+
+def make_certs(folder: Path) -> tuple[Path, Path, Path]:
+    """A throw-away CA and a server certificate for 127.0.0.1."""
+    ca_key, ca, key, csr, cert = (
+        folder / n for n in ("ca.key", "ca.pem", "srv.key", "srv.csr", "srv.pem")
+    )
+    ext = folder / "ext.cnf"
+    ext.write_text("subjectAltName=IP:127.0.0.1,DNS:localhost\n")
+    for args in (
+        [
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            ca_key,
+            "-out",
+            ca,
+            "-days",
+            "1",
+            "-subj",
+            "/CN=newsworker-test-ca",
+        ],
+        [
+            "req",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            key,
+            "-out",
+            csr,
+            "-subj",
+            "/CN=127.0.0.1",
+        ],
+        [
+            "x509",
+            "-req",
+            "-in",
+            csr,
+            "-CA",
+            ca,
+            "-CAkey",
+            ca_key,
+            "-CAcreateserial",
+            "-out",
+            cert,
+            "-days",
+            "1",
+            "-extfile",
+            ext,
+        ],
+    ):
+        subprocess.run(["openssl", *map(str, args)], check=True, capture_output=True, timeout=60)
+    return ca, cert, key
+
+
+def test_rediss_url_with_tls(tmp_path: Path) -> None:
+    import asyncio
+    import shutil
+    import socket
+    import time
+
+    from workers.dedupe import DedupeRequest, RedisDedupe, check_redis, redis_client
+    from workers.fingerprints import body_print
+    from workers.lines import clean_lines
+
+    if shutil.which("openssl") is None:
+        pytest.fail("openssl is needed to make the test certificates")
+    ca, cert, key = make_certs(tmp_path)
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = subprocess.Popen(
+        [
+            "redis-server",
+            "--port",
+            "0",
+            "--tls-port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--tls-cert-file",
+            str(cert),
+            "--tls-key-file",
+            str(key),
+            "--tls-ca-cert-file",
+            str(ca),
+            "--tls-auth-clients",
+            "no",
+            "--save",
+            "",
+            "--dir",
+            str(tmp_path),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        url = f"rediss://127.0.0.1:{port}/0?ssl_ca_certs={ca}"
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                check_redis(url)
+                break
+            except Exception:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+
+        async def decide() -> bool:
+            dedupe = RedisDedupe(
+                redis_client(url),
+                prefix="tls",
+                bucket_seconds=86_400,
+                retention_seconds=7 * 86_400,
+                threshold=0.6,
+                chrome_min_articles=3,
+                clock=time.time,
+            )
+            cleaned = clean_lines("A story told over TLS about Lisbon.")
+            try:
+                (decision,) = await dedupe.decide(
+                    [DedupeRequest("tls-1", "wire", body_print(cleaned.normalized), ())]
+                )
+                return decision.is_original
+            finally:
+                await dedupe.client.aclose()
+
+        assert asyncio.run(decide())
+        # plain TCP to a TLS-only port is not accepted
+        from workers.errors import NewsworkerError
+
+        with pytest.raises(NewsworkerError):
+            check_redis(f"redis://127.0.0.1:{port}/0")
+    finally:
+        server.terminate()
+        server.wait(timeout=20)

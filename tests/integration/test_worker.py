@@ -100,7 +100,14 @@ def test_bad_messages_go_to_the_dead_letter_topic(
         "The port authority said cargo traffic rose by a tenth this year."
     )
     messages.append((b"good-after-bad", good_text.encode()))
-    got = outcome_for(settings, worker, messages, {*bad, "good-after-bad"})
+    spanish = (
+        "El gobierno de España anunció el lunes que la nueva ley de vivienda entrará en "
+        "vigor antes del verano, según fuentes del ministerio de Madrid."
+    )
+    messages.append((b"spanish", spanish.encode()))
+    many_lines = "Harbour log\n" + "\n".join(f"d{n}" for n in range(100_000))
+    messages.append((b"many-lines", many_lines.encode()))
+    got = outcome_for(settings, worker, messages, {*bad, "good-after-bad", "spanish", "many-lines"})
     reasons = {}
     for key in bad:
         role, record = got[key]
@@ -118,6 +125,10 @@ def test_bad_messages_go_to_the_dead_letter_topic(
         "bad-size": "too_large",
     }
     assert got["good-after-bad"][0] == "enriched"
+    role, event = got["spanish"]
+    assert role == "enriched" and event["language"] == "es" and event["entities"] == []
+    role, event = got["many-lines"]
+    assert role == "enriched" and event["body"].count("\n\n") == 100_000
     assert worker.process.poll() is None  # the worker never exits because of a message
 
 

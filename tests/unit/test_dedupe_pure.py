@@ -5,7 +5,7 @@ import json
 from workers.dedupe import (
     KeySpace,
     chrome_candidates,
-    learned_from_counts,
+    learned_in_window,
     parse_decision,
     story_id_for,
     window_at,
@@ -26,7 +26,7 @@ def test_window_covers_retention_and_ttl_outlives_it() -> None:
 def test_all_keys_share_one_cluster_slot_tag() -> None:
     keys = KeySpace("nw").decision_keys(window_at(10 * DAY, DAY, 2 * DAY), "wire")
     assert all(key.startswith("{nw}:v2:") for key in keys)
-    assert len(keys) == 4 * 3 + 1
+    assert len(keys) == 5 * 3 + 1
 
 
 def test_story_of_a_duplicate_is_the_story_of_its_original() -> None:
@@ -45,6 +45,6 @@ def test_chrome_candidates_are_short_distinct_lines() -> None:
     assert fps == ["menu"]
 
 
-def test_learned_needs_the_sum_over_buckets() -> None:
-    counts = [[b"2", None], [b"1", b"1"]]
-    assert learned_from_counts(["x", "y"], counts, 3) == frozenset({"x"})
+def test_learned_only_inside_the_window() -> None:
+    learned = {b"aa": b"100", b"bb": b"93", "cc": "92"}
+    assert learned_in_window(learned, 93) == frozenset({"aa", "bb"})
