@@ -28,17 +28,12 @@ from typing import Any
 
 from workers.corpus import generate_corpus
 from workers.dedupe import DedupeRequest, RedisDedupe, chrome_candidates, redis_client
+from workers.devstack import free_port
 from workers.fingerprints import BANDS, NUM_PERM, BodyPrint, body_print
 from workers.lines import clean_lines, line_fingerprint, split_lines
 
 SOURCES = [f"source-{n}" for n in range(20)]
 CHROME = {s: [secrets.token_hex(8) for _ in range(12)] for s in SOURCES}
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def start_redis(folder: Path) -> tuple[subprocess.Popen[bytes], str]:

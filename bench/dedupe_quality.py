@@ -12,29 +12,18 @@ from __future__ import annotations
 import argparse
 import asyncio
 import time
-import uuid
 
 from workers.config import load_settings
 from workers.corpus import CorpusArticle, generate_corpus
-from workers.dedupe import DedupeRequest, RedisDedupe, chrome_candidates, redis_client
+from workers.dedupe import DedupeRequest, chrome_candidates, dedupe_from_settings, delete_state
 from workers.fingerprints import body_print, hamming, simhash64
 from workers.lines import clean_lines, line_fingerprint, split_lines
 from workers.quality import QualityReport, score
 
 
 async def decide_all(articles: list[CorpusArticle], threshold: float) -> QualityReport:
-    settings = load_settings()
-    prefix = f"nwquality-{uuid.uuid4().hex[:8]}"
-    client = redis_client(settings.redis_url.get_secret_value())
-    dedupe = RedisDedupe(
-        client,
-        prefix=prefix,
-        bucket_seconds=86_400,
-        retention_seconds=7 * 86_400,
-        threshold=threshold,
-        chrome_min_articles=settings.chrome_min_articles,
-        clock=time.time,
-    )
+    settings = load_settings().isolated("quality", near_threshold=threshold)
+    dedupe = dedupe_from_settings(settings, clock=time.time)
     try:
         decisions = []
         for start in range(0, len(articles), 64):
@@ -53,10 +42,8 @@ async def decide_all(articles: list[CorpusArticle], threshold: float) -> Quality
             decisions.extend(await dedupe.decide(requests))
         return score(articles, decisions)
     finally:
-        keys = [key async for key in client.scan_iter(match=f"{{{prefix}}}:*", count=1000)]
-        if keys:
-            await client.delete(*keys)
-        await client.aclose()
+        await delete_state(dedupe.client, settings.key_prefix)
+        await dedupe.client.aclose()
 
 
 def simhash_recall(articles: list[CorpusArticle]) -> tuple[float, float]:

@@ -12,38 +12,19 @@ import argparse
 import asyncio
 import json
 import time
-import uuid
 
 from pyinstrument import Profiler
 
+from workers.app import build_pipeline
 from workers.config import load_settings
 from workers.corpus import iter_plain_articles
-from workers.dedupe import RedisDedupe, redis_client
-from workers.enrich import NerModel
-from workers.pipeline import Pipeline, PipelineConfig, RawMessage
+from workers.dedupe import RedisDedupe, delete_state
+from workers.pipeline import RawMessage
 
 
 async def run(count: int, ner: bool) -> tuple[Profiler, float]:
-    settings = load_settings()
-    prefix = f"profile-{uuid.uuid4().hex[:8]}"
-    client = redis_client(settings.redis_url.get_secret_value())
-    dedupe = RedisDedupe(
-        client,
-        prefix=prefix,
-        bucket_seconds=86_400,
-        retention_seconds=7 * 86_400,
-        threshold=0.6,
-        chrome_min_articles=3,
-        clock=time.time,
-    )
-    pipeline = Pipeline(
-        PipelineConfig(
-            settings.max_message_bytes, settings.max_body_chars, settings.entity_labels, 32
-        ),
-        dedupe,
-        NerModel() if ner else None,
-        clock=time.time,
-    )
+    settings = load_settings().isolated("profile")
+    pipeline = build_pipeline(settings, ner_enabled=ner)
     messages = [
         RawMessage(json.dumps(a.as_message()).encode(), a.id.encode(), "raw", 0, i)
         for i, a in enumerate(iter_plain_articles(count, seed=4, duplicate_rate=0.3))
@@ -55,10 +36,10 @@ async def run(count: int, ner: bool) -> tuple[Profiler, float]:
         await pipeline.process(messages[start : start + 32])
     profiler.stop()
     elapsed = time.perf_counter() - began
-    keys = [key async for key in client.scan_iter(match=f"{{{prefix}}}*", count=1000)]
-    if keys:
-        await client.delete(*keys)
-    await client.aclose()
+    dedupe = pipeline.dedupe
+    if isinstance(dedupe, RedisDedupe):
+        await delete_state(dedupe.client, settings.key_prefix)
+        await dedupe.client.aclose()
     return profiler, len(messages) / elapsed
 
 

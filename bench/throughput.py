@@ -37,6 +37,7 @@ from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from topics.specs import DLQ, DUPLICATES, ENRICHED, RAW
 from workers.config import Settings, load_settings
 from workers.corpus import CorpusArticle, iter_plain_articles
+from workers.devstack import free_port
 from workers.enrich import NerModel, resolve_model_name
 from workers.kafka_io import _common, create_topics
 from workers.lines import clean_lines
@@ -50,15 +51,7 @@ def articles(count: int, dup_rate: float, chars: int, seed: int) -> list[CorpusA
 
 
 def fresh_settings(base: Settings, partitions: int = 6) -> Settings:
-    tag = uuid.uuid4().hex[:8]
-    settings = base.model_copy(
-        update={
-            "topic_prefix": f"bench-{tag}.",
-            "consumer_group": f"bench-{tag}",
-            "key_prefix": f"bench-{tag}",
-            "topic_partitions": partitions,
-        }
-    )
+    settings = base.isolated("bench", topic_partitions=partitions)
     create_topics(settings)
     return settings
 
@@ -162,26 +155,13 @@ class WorkerProc:
             self.process.kill()
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def start_workers(settings: Settings, count: int, ner: bool, log_dir: Path) -> list[WorkerProc]:
     procs = []
     for index in range(count):
         port = free_port()
         env = {
             **os.environ,
-            "KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers,
-            "REDIS_URL": settings.redis_url.get_secret_value(),
-            "NEWSWORKER_TOPIC_PREFIX": settings.topic_prefix,
-            "NEWSWORKER_CONSUMER_GROUP": settings.consumer_group,
-            "NEWSWORKER_KEY_PREFIX": settings.key_prefix,
-            "NEWSWORKER_TOPIC_PARTITIONS": str(settings.topic_partitions),
+            **settings.child_env(),
             "NEWSWORKER_WEB_ENABLED": "true",
             "NEWSWORKER_WEB_PORT": str(port),
             "NEWSWORKER_DATA_DIR": str(log_dir / f"data-{uuid.uuid4().hex[:6]}"),

@@ -23,7 +23,7 @@ import faust
 
 from topics.specs import DLQ, DUPLICATES, ENRICHED, RAW, largest_record
 from workers.config import Settings
-from workers.dedupe import RedisDedupe, check_redis, redis_client
+from workers.dedupe import check_redis, dedupe_from_settings
 from workers.enrich import NerModel
 from workers.errors import ServiceUnavailable
 from workers.metrics import WorkerMetrics
@@ -51,15 +51,7 @@ def _credentials(settings: Settings) -> Any:
 
 def build_pipeline(settings: Settings, *, ner_enabled: bool = True) -> Pipeline:
     check_redis(settings.redis_url.get_secret_value())
-    dedupe = RedisDedupe(
-        redis_client(settings.redis_url.get_secret_value()),
-        prefix=settings.key_prefix,
-        bucket_seconds=settings.dedupe_bucket_seconds,
-        retention_seconds=settings.dedupe_retention_seconds,
-        threshold=settings.near_threshold,
-        chrome_min_articles=settings.chrome_min_articles,
-        clock=time.time,
-    )
+    dedupe = dedupe_from_settings(settings, clock=time.time)
     return Pipeline(
         PipelineConfig(
             max_message_bytes=settings.max_message_bytes,

@@ -308,12 +308,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
             stdout=log,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
-            env={
-                **os.environ,
-                "KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers,
-                "REDIS_URL": settings.redis_url.get_secret_value(),
-                "NEWSWORKER_TOPIC_PREFIX": settings.topic_prefix,
-            },
+            env={**os.environ, **settings.child_env()},
         )
     try:
         outcome = watcher.wait_for(

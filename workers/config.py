@@ -10,6 +10,7 @@ environment, and never appears in logs: use :meth:`Settings.redacted`.
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import urlsplit, urlunsplit
@@ -166,6 +167,27 @@ class Settings(BaseSettings):
 
     def bootstrap_list(self) -> list[str]:
         return [part.strip() for part in self.kafka_bootstrap_servers.split(",") if part.strip()]
+
+    def isolated(self, label: str, **changes: object) -> Settings:
+        """A copy with its own topic prefix, consumer group and Redis key prefix.
+
+        For tests, benchmarks and one-off runs that must not touch anyone's state.
+        """
+        tag = f"{label}-{uuid.uuid4().hex[:10]}"
+        fields = {"topic_prefix": f"{tag}.", "consumer_group": tag, "key_prefix": tag}
+        return self.model_copy(update={**fields, **changes})
+
+    def child_env(self) -> dict[str, str]:
+        """Environment variables that give a child process (a worker) these settings'
+        connections and names. Contains the Redis URL: pass it to the child only."""
+        return {
+            "KAFKA_BOOTSTRAP_SERVERS": self.kafka_bootstrap_servers,
+            "REDIS_URL": self.redis_url.get_secret_value(),
+            "NEWSWORKER_TOPIC_PREFIX": self.topic_prefix,
+            "NEWSWORKER_CONSUMER_GROUP": self.consumer_group,
+            "NEWSWORKER_KEY_PREFIX": self.key_prefix,
+            "NEWSWORKER_TOPIC_PARTITIONS": str(self.topic_partitions),
+        }
 
     def redacted(self) -> dict[str, object]:
         """Settings safe to print or log: no password, Redis URL without credentials."""

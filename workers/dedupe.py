@@ -30,6 +30,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import NoScriptError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from workers.config import Settings
 from workers.errors import ServiceUnavailable
 from workers.fingerprints import FINGERPRINT_VERSION, BodyPrint
 
@@ -313,6 +314,27 @@ def check_redis(url: str) -> None:
         ) from None
     finally:
         client.close()
+
+
+def dedupe_from_settings(settings: Settings, clock: Clock) -> RedisDedupe:
+    """The index as the settings describe it."""
+    return RedisDedupe(
+        redis_client(settings.redis_url.get_secret_value()),
+        prefix=settings.key_prefix,
+        bucket_seconds=settings.dedupe_bucket_seconds,
+        retention_seconds=settings.dedupe_retention_seconds,
+        threshold=settings.near_threshold,
+        chrome_min_articles=settings.chrome_min_articles,
+        clock=clock,
+    )
+
+
+async def delete_state(client: aioredis.Redis, prefix: str) -> int:
+    """Remove every key of one key prefix (throw-away indexes of tests and benchmarks)."""
+    keys = [key async for key in client.scan_iter(match=f"{{{prefix}}}:*", count=1000)]
+    for start in range(0, len(keys), 1000):
+        await client.delete(*keys[start : start + 1000])
+    return len(keys)
 
 
 def redis_client(url: str, **options: Any) -> aioredis.Redis:

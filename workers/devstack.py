@@ -102,6 +102,13 @@ def parse_endpoint(value: str, default_port: int) -> Endpoint:
     return Endpoint(host or "127.0.0.1", int(port) if port else default_port)
 
 
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
 def require_tool(name: str) -> str:
     path = shutil.which(name)
     if path is None:

@@ -39,16 +39,10 @@ from kafka import KafkaConsumer, TopicPartition
 from topics.specs import DLQ, DUPLICATES, ENRICHED, RAW
 from workers.config import Settings, load_settings
 from workers.corpus import generate_corpus
-from workers.devstack import DevStack
+from workers.devstack import DevStack, free_port
 from workers.kafka_io import _common, create_topics, producer
 
 BAD_MESSAGES = [b"\xff\xfe bad bytes", b"   ", b'{"text": 5}', b"<html><body>x</body></html>"]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class PrivateRedis:
@@ -134,15 +128,10 @@ class Context:
     notes: list[str] = field(default_factory=list)
 
     def env(self) -> dict[str, str]:
-        s = self.settings
         return {
             **os.environ,
-            "KAFKA_BOOTSTRAP_SERVERS": s.kafka_bootstrap_servers,
+            **self.settings.child_env(),
             "REDIS_URL": self.redis.url,
-            "NEWSWORKER_TOPIC_PREFIX": s.topic_prefix,
-            "NEWSWORKER_CONSUMER_GROUP": s.consumer_group,
-            "NEWSWORKER_KEY_PREFIX": s.key_prefix,
-            "NEWSWORKER_TOPIC_PARTITIONS": str(s.topic_partitions),
             "NEWSWORKER_DATA_DIR": str(self.tmp / f"data-{uuid.uuid4().hex[:6]}"),
             "NEWSWORKER_NER_BATCH_SECONDS": "0.2",
             "NEWSWORKER_PROCESSING_GUARANTEE": self.guarantee,
@@ -433,16 +422,7 @@ def run_scenario(
     guarantee: str = "at_least_once",
     seed: int = 1,
 ) -> Row:
-    base = load_settings()
-    tag = uuid.uuid4().hex[:8]
-    settings = base.model_copy(
-        update={
-            "topic_prefix": f"chaos-{tag}.",
-            "consumer_group": f"chaos-{tag}",
-            "key_prefix": f"chaos-{tag}",
-            "topic_partitions": 4,
-        }
-    )
+    settings = load_settings().isolated("chaos", topic_partitions=4)
     create_topics(settings)
     redis = PrivateRedis()
     redis.start()

@@ -40,16 +40,7 @@ def stack() -> Settings:
 
 
 def unique_settings(base: Settings, **extra: object) -> Settings:
-    tag = uuid.uuid4().hex[:10]
-    return base.model_copy(
-        update={
-            "topic_prefix": f"test-{tag}.",
-            "consumer_group": f"test-group-{tag}",
-            "key_prefix": f"nwtest-{tag}",
-            "topic_partitions": 2,
-            **extra,
-        }
-    )
+    return base.isolated("test", topic_partitions=2, **extra)
 
 
 @pytest.fixture()
@@ -68,12 +59,7 @@ def redis_sync(stack: Settings) -> Iterator[redis.Redis]:
 def worker_env(settings: Settings, tmp: Path) -> dict[str, str]:
     return {
         **os.environ,
-        "KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers,
-        "REDIS_URL": settings.redis_url.get_secret_value(),
-        "NEWSWORKER_TOPIC_PREFIX": settings.topic_prefix,
-        "NEWSWORKER_CONSUMER_GROUP": settings.consumer_group,
-        "NEWSWORKER_KEY_PREFIX": settings.key_prefix,
-        "NEWSWORKER_TOPIC_PARTITIONS": str(settings.topic_partitions),
+        **settings.child_env(),
         "NEWSWORKER_DATA_DIR": str(tmp / "worker-data"),
         "NEWSWORKER_NER_BATCH_SECONDS": "0.2",
     }

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import socket
 import time
 import urllib.error
 import urllib.request
@@ -12,13 +11,8 @@ from pathlib import Path
 from tests.integration.conftest import WorkerProcess, unique_settings
 from tests.integration.test_worker import outcome_for
 from workers.config import Settings
+from workers.devstack import free_port
 from workers.kafka_io import create_topics
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def get(url: str) -> tuple[int, str]:

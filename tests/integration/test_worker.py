@@ -140,12 +140,7 @@ def test_tail_filters_and_stats_read_the_real_topics(
 
     settings, worker = running_worker
     outcome_for(settings, worker, [(b"tail-seed", seed_text.encode())], {"tail-seed"})
-    env = {
-        "PATH": "/usr/bin:/bin",
-        "KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers,
-        "NEWSWORKER_TOPIC_PREFIX": settings.topic_prefix,
-        "NEWSWORKER_CONSUMER_GROUP": settings.consumer_group,
-    }
+    env = {"PATH": "/usr/bin:/bin", **settings.child_env()}
 
     def cli(*args: str) -> str:
         result = subprocess.run(
