@@ -16,10 +16,11 @@
 -- ARGV:
 --   [1] W  [2] article id  [3] content fingerprint  [4] signature bytes
 --   [5] threshold  [6] ttl seconds for keys of the current bucket
---   [7] number of bands B  [8] number of line fingerprints L
---   [9] most candidates compared  [10] K: articles that make a line chrome
---   [11] current bucket
---   [12 .. 11+B] band keys, [12+B .. 11+B+L] line fingerprints
+--   [7] band keys, concatenated (each [8] characters)
+--   [9] line fingerprints of the article's short lines, concatenated (each [10] characters)
+--   [11] most candidates compared  [12] K: articles that make a line chrome
+--   [13] current bucket
+-- (Bands and lines travel as two strings: two arguments instead of up to 80.)
 --
 -- An original's short lines are counted per source; a line whose count over
 -- the window reaches K is (re)confirmed in the source's learned hash, which
@@ -32,11 +33,20 @@ local fp = ARGV[3]
 local sig = ARGV[4]
 local threshold = tonumber(ARGV[5])
 local ttl = tonumber(ARGV[6])
-local B = tonumber(ARGV[7])
-local L = tonumber(ARGV[8])
-local max_candidates = tonumber(ARGV[9])
-local K = tonumber(ARGV[10])
-local current = ARGV[11]
+local function chunks(packed, width)
+  local out = {}
+  for at = 1, #packed, width do
+    out[#out + 1] = string.sub(packed, at, at + width - 1)
+  end
+  return out
+end
+local bands = chunks(ARGV[7], tonumber(ARGV[8]))
+local lines = chunks(ARGV[9], tonumber(ARGV[10]))
+local B = #bands
+local L = #lines
+local max_candidates = tonumber(ARGV[11])
+local K = tonumber(ARGV[12])
+local current = ARGV[13]
 
 for i = 1, W do
   local recorded = redis.call('HGET', KEYS[i], id)
@@ -74,10 +84,6 @@ local function similarity(a, b)
   return same / slots
 end
 
-local bands = {}
-for j = 1, B do
-  bands[j] = ARGV[11 + j]
-end
 local seen = {}
 local compared = 0
 local best_id, best_sim = nil, 0
@@ -108,17 +114,15 @@ end
 -- An original: index it in the current bucket.
 redis.call('HSETNX', KEYS[W + 1], fp, id)
 for j = 1, B do
-  redis.call('HSETNX', KEYS[2 * W + 1], ARGV[11 + j], id)
+  redis.call('HSETNX', KEYS[2 * W + 1], bands[j], id)
 end
 redis.call('HSET', KEYS[3 * W + 1], id, sig)
 for i = 1, 3 do
   redis.call('EXPIRE', KEYS[i * W + 1], ttl)
 end
 if L > 0 then
-  local lines = {}
   local totals = {}
   for j = 1, L do
-    lines[j] = ARGV[11 + B + j]
     totals[j] = redis.call('HINCRBY', KEYS[4 * W + 1], lines[j], 1)
   end
   for i = 2, W do

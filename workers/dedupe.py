@@ -260,6 +260,9 @@ class RedisDedupe:
         self.round_trips += 1
         async with self.client.pipeline(transaction=False) as pipe:
             for request in requests:
+                bands, lines = request.print.bands, request.chrome_fingerprints
+                if len({len(b) for b in bands}) > 1 or len({len(x) for x in lines}) > 1:
+                    raise ValueError("band keys and line fingerprints must each be fixed-width")
                 args: list[str | bytes | int | float] = [
                     len(window.buckets),
                     request.article_id,
@@ -267,13 +270,13 @@ class RedisDedupe:
                     request.print.signature,
                     self.threshold,
                     window.ttl_seconds,
-                    len(request.print.bands),
-                    len(request.chrome_fingerprints),
+                    "".join(bands),
+                    len(bands[0]) if bands else 1,
+                    "".join(lines),
+                    len(lines[0]) if lines else 1,
                     MAX_CANDIDATES,
                     self.chrome_min_articles,
                     window.buckets[0],
-                    *request.print.bands,
-                    *request.chrome_fingerprints,
                 ]
                 keys = self.keys.decision_keys(window, request.source)
                 pipe.evalsha(self._sha, len(keys), *keys, *args)
@@ -342,11 +345,3 @@ def redis_client(url: str, **options: Any) -> aioredis.Redis:
     return aioredis.Redis.from_url(
         url, socket_timeout=10, socket_connect_timeout=5, health_check_interval=30, **options
     )
-
-
-def counts_summary(decisions: Sequence[Decision]) -> Mapping[str, int]:
-    summary: dict[str, int] = {}
-    for decision in decisions:
-        key = decision.status if decision.is_original else f"duplicate_{decision.method}"
-        summary[key] = summary.get(key, 0) + 1
-    return summary

@@ -24,7 +24,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from topics.specs import largest_record
-from workers.config import DEFAULT_KAFKA, DEFAULT_REDIS, Settings
+from workers.config import Settings
 from workers.errors import StackError
 
 KAFKA_VERSION = "4.4.0"
@@ -441,10 +441,3 @@ class DevStack:
             state = "up" if answers else "down"
             print(f"{name}: {state} at {endpoint.host}:{endpoint.port} ({where})")
         return ok
-
-
-def defaults_in_use(settings: Settings) -> bool:
-    return (
-        settings.kafka_bootstrap_servers == DEFAULT_KAFKA
-        and settings.redis_url.get_secret_value() == DEFAULT_REDIS
-    )
