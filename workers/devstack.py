@@ -77,6 +77,7 @@ INSTALL_HINTS = {
     "java": "apt-get install -y openjdk-17-jre-headless",
     "mvn": "apt-get install -y maven",
     "redis-server": "apt-get install -y redis-server",
+    "openssl": "apt-get install -y openssl",
 }
 
 
@@ -205,7 +206,8 @@ class DevStack:
 
     def _kafka_properties(self) -> str:
         host, port = self.kafka.host, self.kafka.port
-        controller, sasl = port + 1, port + 2
+        controller, sasl, tls = port + 1, port + 2, port + 3
+        _, keystore = self.tls_files()
         plain = (
             "org.apache.kafka.common.security.plain.PlainLoginModule required "
             f'username="admin" password="{DEV_SASL_ADMIN_PASSWORD}" '
@@ -219,11 +221,16 @@ class DevStack:
                 "node.id=1",
                 f"controller.quorum.voters=1@{host}:{controller}",
                 f"listeners=PLAINTEXT://{host}:{port},CONTROLLER://{host}:{controller},"
-                f"SASL_PLAINTEXT://{host}:{sasl}",
-                f"advertised.listeners=PLAINTEXT://{host}:{port},SASL_PLAINTEXT://{host}:{sasl}",
+                f"SASL_PLAINTEXT://{host}:{sasl},SSL://{host}:{tls}",
+                f"advertised.listeners=PLAINTEXT://{host}:{port},SASL_PLAINTEXT://{host}:{sasl},"
+                f"SSL://{host}:{tls}",
                 "controller.listener.names=CONTROLLER",
                 "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,"
-                "SASL_PLAINTEXT:SASL_PLAINTEXT",
+                "SASL_PLAINTEXT:SASL_PLAINTEXT,SSL:SSL",
+                # A TLS listener (port + 3) with a throw-away CA, to test TLS pass-through.
+                "listener.name.ssl.ssl.keystore.type=PEM",
+                f"listener.name.ssl.ssl.keystore.location={keystore}",
+                "listener.name.ssl.ssl.client.auth=none",
                 # A SASL listener to test credentials pass-through (PLAIN and SCRAM).
                 "sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256,SCRAM-SHA-512",
                 f"listener.name.sasl_plaintext.plain.sasl.jaas.config={plain}",
@@ -244,6 +251,70 @@ class DevStack:
                 "",
             ]
         )
+
+    def tls_files(self) -> tuple[Path, Path]:
+        """The dev broker's throw-away CA and PEM keystore (key + certificate for its host),
+        made once with openssl."""
+        folder = self.kafka_dir / "tls"
+        ca, keystore = folder / "ca.pem", folder / "server-keystore.pem"
+        if keystore.exists() and ca.exists():
+            return ca, keystore
+        openssl = require_tool("openssl")
+        folder.mkdir(parents=True, exist_ok=True)
+        names = {n: str(folder / n) for n in ("ca.key", "srv.key", "srv.csr", "srv.pem", "ext")}
+        (folder / "ext").write_text(f"subjectAltName=IP:{self.kafka.host},DNS:localhost\n")
+        steps = [
+            [
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-keyout",
+                names["ca.key"],
+                "-out",
+                str(ca),
+                "-days",
+                "3650",
+                "-subj",
+                "/CN=newsworker-dev-ca",
+            ],
+            [
+                "req",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-keyout",
+                names["srv.key"],
+                "-out",
+                names["srv.csr"],
+                "-subj",
+                f"/CN={self.kafka.host}",
+            ],
+            [
+                "x509",
+                "-req",
+                "-in",
+                names["srv.csr"],
+                "-CA",
+                str(ca),
+                "-CAkey",
+                names["ca.key"],
+                "-CAcreateserial",
+                "-out",
+                names["srv.pem"],
+                "-days",
+                "3650",
+                "-extfile",
+                names["ext"],
+            ],
+        ]
+        for step in steps:
+            result = subprocess.run([openssl, *step], capture_output=True, text=True, check=False)
+            if result.returncode != 0:
+                raise StackError(f"openssl failed: {result.stderr.strip()[-300:]}")
+        keystore.write_text(Path(names["srv.key"]).read_text() + Path(names["srv.pem"]).read_text())
+        return ca, keystore
 
     def start_kafka(self) -> None:
         if self.kafka.answers():

@@ -273,3 +273,49 @@ def test_rediss_url_with_tls(tmp_path: Path) -> None:
     finally:
         server.terminate()
         server.wait(timeout=20)
+
+
+def test_kafka_tls_listener_with_ca_file(stack: Settings, tmp_path: Path, seed_text: str) -> None:
+    from workers.devstack import DevStack
+
+    dev = DevStack.from_env(stack)
+    kafka = parse_endpoint(stack.kafka_bootstrap_servers, 9092)
+    tls = Endpoint(kafka.host, kafka.port + 3)
+    if not tls.answers():
+        pytest.fail(f"the dev stack's TLS listener does not answer at {tls.host}:{tls.port}")
+    ca, _ = dev.tls_files()
+    settings = unique_settings(stack).model_copy(
+        update={
+            "kafka_bootstrap_servers": f"{tls.host}:{tls.port}",
+            "kafka_security_protocol": "SSL",
+            "kafka_ssl_cafile": ca,
+        }
+    )
+    assert {state for _, state in create_topics(settings)} == {"created"}
+    worker = WorkerProcess(
+        settings,
+        tmp_path,
+        env={
+            "KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers,
+            "NEWSWORKER_KAFKA_SECURITY_PROTOCOL": "SSL",
+            "NEWSWORKER_KAFKA_SSL_CAFILE": str(ca),
+        },
+    )
+    try:
+        got = outcome_for(settings, worker, [(b"tls-1", seed_text.encode())], {"tls-1"})
+        assert got["tls-1"][0] == "enriched"
+    finally:
+        assert worker.stop() == 0
+    # without the CA the broker's certificate is not trusted: one clear line, no traceback
+    result = subprocess.run(
+        [sys.executable, "-m", "workers.cli", "topics", "list"],
+        env={
+            "PATH": "/usr/bin:/bin",
+            "KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers,
+            "NEWSWORKER_KAFKA_SECURITY_PROTOCOL": "SSL",
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 1 and "Traceback" not in result.stderr
