@@ -110,6 +110,71 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def make_test_ca(folder: Path, host: str) -> tuple[Path, Path, Path]:
+    """A throw-away CA and a server certificate (with its key) for ``host``, via openssl.
+
+    For local test listeners only: (CA certificate, server certificate, server key).
+    """
+    openssl = require_tool("openssl")
+    folder.mkdir(parents=True, exist_ok=True)
+    ca, ca_key = folder / "ca.pem", folder / "ca.key"
+    cert, key, csr, ext = (folder / n for n in ("srv.pem", "srv.key", "srv.csr", "ext.cnf"))
+    ext.write_text(f"subjectAltName=IP:{host},DNS:localhost\n")
+    steps = [
+        [
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            ca_key,
+            "-out",
+            ca,
+            "-days",
+            "3650",
+            "-subj",
+            "/CN=newsworker-test-ca",
+        ],
+        [
+            "req",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            key,
+            "-out",
+            csr,
+            "-subj",
+            f"/CN={host}",
+        ],
+        [
+            "x509",
+            "-req",
+            "-in",
+            csr,
+            "-CA",
+            ca,
+            "-CAkey",
+            ca_key,
+            "-CAcreateserial",
+            "-out",
+            cert,
+            "-days",
+            "3650",
+            "-extfile",
+            ext,
+        ],
+    ]
+    for step in steps:
+        result = subprocess.run(
+            [openssl, *map(str, step)], capture_output=True, text=True, check=False
+        )
+        if result.returncode != 0:
+            raise StackError(f"openssl failed: {result.stderr.strip()[-300:]}")
+    return ca, cert, key
+
+
 def require_tool(name: str) -> str:
     path = shutil.which(name)
     if path is None:
@@ -257,63 +322,9 @@ class DevStack:
         made once with openssl."""
         folder = self.kafka_dir / "tls"
         ca, keystore = folder / "ca.pem", folder / "server-keystore.pem"
-        if keystore.exists() and ca.exists():
-            return ca, keystore
-        openssl = require_tool("openssl")
-        folder.mkdir(parents=True, exist_ok=True)
-        names = {n: str(folder / n) for n in ("ca.key", "srv.key", "srv.csr", "srv.pem", "ext")}
-        (folder / "ext").write_text(f"subjectAltName=IP:{self.kafka.host},DNS:localhost\n")
-        steps = [
-            [
-                "req",
-                "-x509",
-                "-newkey",
-                "rsa:2048",
-                "-nodes",
-                "-keyout",
-                names["ca.key"],
-                "-out",
-                str(ca),
-                "-days",
-                "3650",
-                "-subj",
-                "/CN=newsworker-dev-ca",
-            ],
-            [
-                "req",
-                "-newkey",
-                "rsa:2048",
-                "-nodes",
-                "-keyout",
-                names["srv.key"],
-                "-out",
-                names["srv.csr"],
-                "-subj",
-                f"/CN={self.kafka.host}",
-            ],
-            [
-                "x509",
-                "-req",
-                "-in",
-                names["srv.csr"],
-                "-CA",
-                str(ca),
-                "-CAkey",
-                names["ca.key"],
-                "-CAcreateserial",
-                "-out",
-                names["srv.pem"],
-                "-days",
-                "3650",
-                "-extfile",
-                names["ext"],
-            ],
-        ]
-        for step in steps:
-            result = subprocess.run([openssl, *step], capture_output=True, text=True, check=False)
-            if result.returncode != 0:
-                raise StackError(f"openssl failed: {result.stderr.strip()[-300:]}")
-        keystore.write_text(Path(names["srv.key"]).read_text() + Path(names["srv.pem"]).read_text())
+        if not (keystore.exists() and ca.exists()):
+            ca, cert, key = make_test_ca(folder, self.kafka.host)
+            keystore.write_text(key.read_text() + cert.read_text())
         return ca, keystore
 
     def start_kafka(self) -> None:

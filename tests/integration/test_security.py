@@ -14,7 +14,13 @@ from kafka.admin import UserScramCredentialUpsertion
 from tests.integration.conftest import WorkerProcess, unique_settings
 from tests.integration.test_worker import outcome_for
 from workers.config import Settings
-from workers.devstack import DEV_SASL_PASSWORD, DEV_SASL_USER, Endpoint, parse_endpoint
+from workers.devstack import (
+    DEV_SASL_PASSWORD,
+    DEV_SASL_USER,
+    Endpoint,
+    make_test_ca,
+    parse_endpoint,
+)
 from workers.kafka_io import admin_client, create_topics
 
 
@@ -135,66 +141,8 @@ def test_redis_password_never_logged(
         redis_sync.execute_command("ACL", "DELUSER", user)
 
 
-def make_certs(folder: Path) -> tuple[Path, Path, Path]:
-    """A throw-away CA and a server certificate for 127.0.0.1."""
-    ca_key, ca, key, csr, cert = (
-        folder / n for n in ("ca.key", "ca.pem", "srv.key", "srv.csr", "srv.pem")
-    )
-    ext = folder / "ext.cnf"
-    ext.write_text("subjectAltName=IP:127.0.0.1,DNS:localhost\n")
-    for args in (
-        [
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-keyout",
-            ca_key,
-            "-out",
-            ca,
-            "-days",
-            "1",
-            "-subj",
-            "/CN=newsworker-test-ca",
-        ],
-        [
-            "req",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-keyout",
-            key,
-            "-out",
-            csr,
-            "-subj",
-            "/CN=127.0.0.1",
-        ],
-        [
-            "x509",
-            "-req",
-            "-in",
-            csr,
-            "-CA",
-            ca,
-            "-CAkey",
-            ca_key,
-            "-CAcreateserial",
-            "-out",
-            cert,
-            "-days",
-            "1",
-            "-extfile",
-            ext,
-        ],
-    ):
-        subprocess.run(["openssl", *map(str, args)], check=True, capture_output=True, timeout=60)
-    return ca, cert, key
-
-
 def test_rediss_url_with_tls(tmp_path: Path) -> None:
     import asyncio
-    import shutil
     import socket
     import time
 
@@ -202,9 +150,7 @@ def test_rediss_url_with_tls(tmp_path: Path) -> None:
     from workers.fingerprints import body_print
     from workers.lines import clean_lines
 
-    if shutil.which("openssl") is None:
-        pytest.fail("openssl is needed to make the test certificates")
-    ca, cert, key = make_certs(tmp_path)
+    ca, cert, key = make_test_ca(tmp_path / "tls", "127.0.0.1")
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]

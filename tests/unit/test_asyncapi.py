@@ -2,32 +2,24 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import yaml
 
+from tests.scripts import load_script
 from topics import TOPICS, load_schema
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 
 
-def load_script():
-    spec = importlib.util.spec_from_file_location("asyncapi", ROOT / "scripts" / "asyncapi.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_committed_document_is_generated_from_topics() -> None:
-    script = load_script()
+    script = load_script("asyncapi")
     committed = (ROOT / "topics" / "asyncapi.yaml").read_text(encoding="utf-8")
     assert committed == script.render(), "run: .venv/bin/python scripts/asyncapi.py"
 
 
 def test_channels_and_payloads_match_specs_and_schemas() -> None:
-    script = load_script()
+    script = load_script("asyncapi")
     doc = yaml.safe_load((ROOT / "topics" / "asyncapi.yaml").read_text(encoding="utf-8"))
     assert doc["asyncapi"].startswith("3.")
     assert {c["address"] for c in doc["channels"].values()} == {t.name("news.") for t in TOPICS}
