@@ -67,3 +67,9 @@ class InvalidField(DecodeError):
 
 class NotText(DecodeError):
     reason = "not_text"
+
+
+class ProcessingError(NewsworkerError):
+    """An unexpected failure on one message (a bug): dead-lettered, never retried."""
+
+    reason = "processing_error"

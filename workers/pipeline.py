@@ -15,7 +15,6 @@ dead-lettered: the caller retries the whole batch.
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -28,7 +27,7 @@ from workers.dedupe import (
     chrome_candidates,
 )
 from workers.enrich import Mention, ModelInfo, canonical_entities
-from workers.errors import DecodeError, EmptyMessage, NewsworkerError
+from workers.errors import DecodeError, EmptyMessage, NewsworkerError, ProcessingError
 from workers.events import build_dead_letter, build_event, build_notice
 from workers.fingerprints import body_print
 from workers.language import detect_language
@@ -111,7 +110,10 @@ class Pipeline:
         self.ner = ner
         self.clock = clock
 
-    def _dead(self, index: int, message: RawMessage, error: NewsworkerError) -> Output:
+    def _dead(
+        self, index: int, message: RawMessage, error: NewsworkerError, stats: BatchStats
+    ) -> Output:
+        stats.add(stats.dead_letters, error.reason)
         record = build_dead_letter(
             reason=error.reason,
             detail=error.message,
@@ -135,7 +137,7 @@ class Pipeline:
                     message.value, message.key, max_bytes=self.config.max_message_bytes
                 )
             except DecodeError as error:
-                results[index] = self._dead(index, message, error)
+                results[index] = self._dead(index, message, error, stats)
                 continue
             work.append((index, _Work(message, article)))
 
@@ -146,21 +148,24 @@ class Pipeline:
         requests: list[DedupeRequest] = []
         kept: list[tuple[int, _Work]] = []
         for (index, item), fps, chrome in zip(work, candidates, learned, strict=True):
-            item.cleaned = clean_lines(item.article.text, learned=chrome)
+            try:
+                item.cleaned = clean_lines(item.article.text, learned=chrome)
+                if not item.cleaned.lines:
+                    raise EmptyMessage("nothing left after removing chrome and repeats")
+                printed = body_print(item.cleaned.normalized)
+            except NewsworkerError as error:
+                results[index] = self._dead(index, item.message, error, stats)
+                continue
+            except Exception as exc:
+                results[index] = self._dead(index, item.message, _bug(exc), stats)
+                continue
             for reason, count in item.cleaned.removed.items():
                 stats.add(stats.lines_removed, reason, count)
-            if not item.cleaned.lines:
-                results[index] = self._dead(
-                    index,
-                    item.message,
-                    EmptyMessage("nothing left after removing chrome and repeats"),
-                )
-                continue
             requests.append(
                 DedupeRequest(
                     article_id=item.article.id,
                     source=item.article.source,
-                    print=body_print(item.cleaned.normalized),
+                    print=printed,
                     chrome_fingerprints=tuple(fps),
                 )
             )
@@ -184,8 +189,6 @@ class Pipeline:
         outputs = [output for output in results if output is not None]
         for output in outputs:
             stats.add(stats.published, output.role)
-            if output.role == "dlq":
-                stats.add(stats.dead_letters, json.loads(output.value)["reason"])
         return BatchResult(outputs, stats)
 
     async def _enrich(
@@ -216,23 +219,32 @@ class Pipeline:
         ):
             if item.cleaned is None or item.decision is None:
                 raise RuntimeError("pipeline step order broken")
-            entities = canonical_entities(
-                found,
-                title=item.article.title or item.cleaned.lines[0],
-                text_length=len(text),
-                labels=self.config.entity_labels,
-            )
-            event = build_event(
-                item.article,
-                item.cleaned,
-                item.decision,
-                entities,
-                now=self.clock(),
-                truncated=len(item.cleaned.body) > limit,
-                language=language,
-                model=model,
-            )
+            try:
+                entities = canonical_entities(
+                    found,
+                    title=item.article.title or item.cleaned.lines[0],
+                    text_length=len(text),
+                    labels=self.config.entity_labels,
+                )
+                event = build_event(
+                    item.article,
+                    item.cleaned,
+                    item.decision,
+                    entities,
+                    now=self.clock(),
+                    truncated=len(item.cleaned.body) > limit,
+                    language=language,
+                    model=model,
+                )
+            except Exception as exc:
+                outputs.append((index, self._dead(index, item.message, _bug(exc), stats)))
+                continue
             outputs.append(
                 (index, Output("enriched", item.article.id.encode(), event.to_json(), index))
             )
         return outputs
+
+
+def _bug(exc: Exception) -> ProcessingError:
+    """An unexpected error on one message, as data for its dead letter (the same on a replay)."""
+    return ProcessingError(f"{type(exc).__name__}: {exc}")
