@@ -297,119 +297,94 @@ def wait_until_done(ctx: Context, messages: list[tuple[bytes, bytes]], timeout: 
         time.sleep(2)
 
 
-Action = Callable[[Context, list[tuple[bytes, bytes]], float, random.Random], None]
+Fault = Callable[[Context, float, random.Random], None]
 
 
-def scenario_sigkill(kills: int) -> Action:
-    def act(
-        ctx: Context, messages: list[tuple[bytes, bytes]], seconds: float, rng: random.Random
-    ) -> None:
-        worker = ctx.start_worker()
-        thread = publish_stream(ctx.settings, messages, seconds)
+@dataclass(frozen=True)
+class Scenario:
+    """Workers started before the stream, what hurts them while it flows, and an extra
+    article to mix in."""
+
+    fault: Fault
+    workers: int = 1
+    extra: tuple[bytes, bytes] | None = None
+
+
+def sigkill(kills: int) -> Fault:
+    def fault(ctx: Context, seconds: float, rng: random.Random) -> None:
         for _ in range(kills):
             time.sleep(rng.uniform(3, max(seconds / kills, 4)))
+            worker = ctx.workers[-1]
             worker.signal(signal.SIGKILL)
             worker.wait(10)
-            worker = ctx.start_worker()
-        thread.join()
+            ctx.start_worker()
 
-    return act
+    return fault
 
 
-def scenario_redis_outage(down_seconds: float) -> Action:
-    def act(
-        ctx: Context, messages: list[tuple[bytes, bytes]], seconds: float, rng: random.Random
-    ) -> None:
-        ctx.start_worker()
-        thread = publish_stream(ctx.settings, messages, seconds)
+def redis_outage(down_seconds: float) -> Fault:
+    def fault(ctx: Context, seconds: float, rng: random.Random) -> None:
         time.sleep(seconds / 3)
         ctx.redis.stop()
         time.sleep(down_seconds)
         ctx.redis.start()
-        thread.join()
 
-    return act
-
-
-def scenario_broker_restart() -> Action:
-    def act(
-        ctx: Context, messages: list[tuple[bytes, bytes]], seconds: float, rng: random.Random
-    ) -> None:
-        ctx.start_worker()
-        thread = publish_stream(ctx.settings, messages, seconds)
-        time.sleep(seconds / 3)
-        stack = DevStack.from_env(ctx.settings)
-        if stack.external_kafka:
-            ctx.notes.append("external broker: not restarted")
-        else:
-            stack._stop("kafka", 60)
-            time.sleep(2)
-            stack.start_kafka()
-        thread.join()
-
-    return act
+    return fault
 
 
-def scenario_sigterm() -> Action:
-    def act(
-        ctx: Context, messages: list[tuple[bytes, bytes]], seconds: float, rng: random.Random
-    ) -> None:
-        worker = ctx.start_worker()
-        thread = publish_stream(ctx.settings, messages, seconds)
-        time.sleep(seconds / 2)
-        began = time.monotonic()
-        worker.signal(signal.SIGTERM)
-        code = worker.wait(90)
-        ctx.notes.append(f"SIGTERM exit {code} in {time.monotonic() - began:.1f}s")
-        if code != 0:
-            raise AssertionError(f"worker exited {code} on SIGTERM")
-        ctx.start_worker()
-        thread.join()
-
-    return act
+def broker_restart(ctx: Context, seconds: float, rng: random.Random) -> None:
+    time.sleep(seconds / 3)
+    stack = DevStack.from_env(ctx.settings)
+    if stack.external_kafka:
+        ctx.notes.append("external broker: not restarted")
+        return
+    if stack._pid("kafka") is None:
+        raise AssertionError("the broker was not started by this project's stack: cannot restart")
+    stack._stop("kafka", 60)
+    time.sleep(2)
+    stack.start_kafka()
 
 
-def scenario_rebalance() -> Action:
-    def act(
-        ctx: Context, messages: list[tuple[bytes, bytes]], seconds: float, rng: random.Random
-    ) -> None:
-        ctx.start_worker()
-        thread = publish_stream(ctx.settings, messages, seconds)
-        time.sleep(seconds / 4)
-        second = ctx.start_worker()
-        time.sleep(seconds / 3)
-        second.signal(signal.SIGTERM)
-        second.wait(90)
-        thread.join()
-
-    return act
+def sigterm(ctx: Context, seconds: float, rng: random.Random) -> None:
+    time.sleep(seconds / 2)
+    worker = ctx.workers[-1]
+    began = time.monotonic()
+    worker.signal(signal.SIGTERM)
+    code = worker.wait(90)
+    ctx.notes.append(f"SIGTERM exit {code} in {time.monotonic() - began:.1f}s")
+    if code != 0:
+        raise AssertionError(f"worker exited {code} on SIGTERM")
+    ctx.start_worker()
 
 
-def scenario_long_article(lines: int) -> Action:
-    def act(
-        ctx: Context, messages: list[tuple[bytes, bytes]], seconds: float, rng: random.Random
-    ) -> None:
-        ctx.start_worker()
-        ctx.start_worker()
-        # short lines keep it under the message limit: slow to clean and fingerprint,
-        # not a dead letter
-        long_text = "Harbour traffic in Genoa, day by day\n" + "\n".join(
-            f"d{n}" for n in range(lines)
-        )
-        messages.insert(len(messages) // 3, (b"very-long", long_text.encode()))
-        thread = publish_stream(ctx.settings, messages, seconds)
-        thread.join()
-
-    return act
+def rebalance(ctx: Context, seconds: float, rng: random.Random) -> None:
+    time.sleep(seconds / 4)
+    second = ctx.start_worker()
+    time.sleep(seconds / 3)
+    second.signal(signal.SIGTERM)
+    second.wait(90)
 
 
-SCENARIOS: dict[str, Callable[[bool], Action]] = {
-    "sigkill": lambda full: scenario_sigkill(5 if full else 2),
-    "redis-outage": lambda full: scenario_redis_outage(15 if full else 6),
-    "broker-restart": lambda full: scenario_broker_restart(),
-    "sigterm": lambda full: scenario_sigterm(),
-    "rebalance": lambda full: scenario_rebalance(),
-    "long-article": lambda full: scenario_long_article(100_000 if full else 30_000),
+def nothing(ctx: Context, seconds: float, rng: random.Random) -> None:
+    """No fault: the extra article is the test."""
+
+
+def long_article(lines: int) -> tuple[bytes, bytes]:
+    # short lines keep it under the message limit: slow to clean and fingerprint,
+    # not a dead letter
+    text = "Harbour traffic in Genoa, day by day\n" + "\n".join(f"d{n}" for n in range(lines))
+    return b"very-long", text.encode()
+
+
+SCENARIOS: dict[str, Callable[[bool], Scenario]] = {
+    "sigkill": lambda full: Scenario(sigkill(5 if full else 2)),
+    "redis-outage": lambda full: Scenario(redis_outage(15 if full else 6)),
+    "broker-restart": lambda full: Scenario(broker_restart),
+    "sigterm": lambda full: Scenario(sigterm),
+    "rebalance": lambda full: Scenario(rebalance),
+    "long-article": lambda full: Scenario(
+        nothing, workers=2, extra=long_article(100_000 if full else 10_000)
+    ),
 }
 
 
@@ -429,9 +404,16 @@ def run_scenario(
     tmp = Path(tempfile.mkdtemp(prefix=f"nw-chaos-{name}-"))
     ctx = Context(settings, redis, tmp, guarantee)
     messages = messages_for(articles, seed)
+    scenario = SCENARIOS[name](full)
+    if scenario.extra is not None:
+        messages.insert(len(messages) // 3, scenario.extra)
     started = time.monotonic()
     try:
-        SCENARIOS[name](full)(ctx, messages, seconds, random.Random(seed))
+        for _ in range(scenario.workers):
+            ctx.start_worker()
+        stream = publish_stream(ctx.settings, messages, seconds)
+        scenario.fault(ctx, seconds, random.Random(seed))
+        stream.join()
         if not any(w.alive() for w in ctx.workers):
             ctx.start_worker()
         wait_until_done(ctx, messages, timeout=max(180.0, seconds * 3))
