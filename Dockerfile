@@ -17,7 +17,9 @@ ENV PYTHONUNBUFFERED=1 \
 RUN useradd --system --uid 10001 --no-create-home --shell /usr/sbin/nologin newsworker
 COPY --from=build /install /usr/local
 # Fail the build if the model cannot be loaded: nothing is fetched at run time.
-RUN python -c "from workers.enrich import NerModel; NerModel()"
+RUN python -c "from workers.adapters.spacy_ner import NerModel; NerModel()"
+# The image ships the worker only: the dev stack, corpus generator and fakes stay out.
+RUN python -c "import importlib.util as u, sys; sys.exit(u.find_spec('workers.devtools') is not None)"
 USER 10001
 WORKDIR /tmp
 EXPOSE 6066

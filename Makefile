@@ -9,7 +9,7 @@ ARTICLES ?=
 .DEFAULT_GOAL := help
 BENCH_STAMP := $(VENV)/.installed-bench
 
-.PHONY: bench help install system-deps stack-up stack-down stack-status run test test-unit lint typecheck check clean quality bench-dedupe ner-memory example-event chaos profile
+.PHONY: bench help install system-deps stack-up stack-down stack-status run test test-unit test-integration lint typecheck check clean quality bench-dedupe ner-memory example-event chaos profile
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -42,20 +42,24 @@ stack-status: ## show the local stack
 run: install system-deps ## main job: stack, topics, publish samples (or ARTICLES=path), worker, show events
 	$(BIN)/newsworker run $(ARTICLES)
 
-test: install system-deps check ## lint, typecheck, then the whole test suite against real Kafka and Redis
+test: install system-deps check ## lint, typecheck, then every test layer against real Kafka and Redis, with coverage
 	$(BIN)/newsworker dev up
-	$(BIN)/pytest -q -ra
+	$(BIN)/pytest -q -ra --cov=workers --cov=topics --cov-report=term:skip-covered
 
-test-unit: install ## tests that need no service
-	$(BIN)/pytest -q -ra tests/unit
+test-unit: install ## tests that need no service (pytest -m "not integration")
+	$(BIN)/pytest -q -ra -m "not integration"
 
-lint: install ## ruff
-	$(BIN)/ruff check workers topics tests bench scripts examples
+test-integration: install system-deps ## tests against the real Kafka broker and Redis (pytest -m integration)
+	$(BIN)/newsworker dev up
+	$(BIN)/pytest -q -ra -m integration
 
-typecheck: install ## mypy (strict)
+lint: install ## the pre-commit hooks on every file: ruff check, ruff format, mypy (strict)
+	$(BIN)/pre-commit run --all-files --show-diff-on-failure
+
+typecheck: install ## mypy alone (strict; package, tests and tools)
 	$(BIN)/mypy
 
-check: lint typecheck ## lint and typecheck
+check: lint ## lint and typecheck (the pre-commit hooks)
 
 bench: $(BENCH_STAMP) stack-up ## throughput vs the nlp.pipe limit, naive loop, 1-2 workers, NER off; latency, RSS
 	$(BIN)/python -m bench.throughput --articles $${ARTICLES_COUNT:-800} --rss-articles $${RSS_ARTICLES:-50000}
@@ -64,14 +68,14 @@ profile: $(BENCH_STAMP) stack-up ## pyinstrument report of the pipeline with NER
 	$(BIN)/python -m bench.profile_pipeline --articles $${ARTICLES_COUNT:-3000}
 
 quality: stack-up ## precision/recall of duplicate decisions and of canonical entities
-	$(BIN)/python bench/dedupe_quality.py --stories 1000
-	$(BIN)/python bench/entity_quality.py
+	$(BIN)/python -m bench.dedupe_quality --stories 1000
+	$(BIN)/python -m bench.entity_quality
 
 bench-dedupe: install system-deps ## dedupe decisions/s, round trips and Redis bytes per article at 10k/100k/1M
-	$(BIN)/python bench/dedupe_bench.py --sizes $${SIZES:-10000,100000,1000000}
+	$(BIN)/python -m bench.dedupe_bench --sizes $${SIZES:-10000,100000,1000000}
 
 ner-memory: install ## worker RSS over many articles through NER, with and without memory_zone
-	$(BIN)/python bench/ner_memory.py --articles $${ARTICLES_COUNT:-3000}
+	$(BIN)/python -m bench.ner_memory --articles $${ARTICLES_COUNT:-3000}
 
 chaos: stack-up ## fault scenarios in full (SIGKILL, Redis outage, broker restart, ...): lost/doubled table
 	$(BIN)/python -m bench.chaos --articles $${ARTICLES_COUNT:-2000}

@@ -9,7 +9,7 @@ import argparse
 import json
 from pathlib import Path
 
-from tests.faults.harness import HEADER, SCENARIOS, as_dict, format_row, run_scenario
+from bench.faults import HEADER, SCENARIOS, as_dict, format_row, run_scenario
 
 
 def main() -> None:

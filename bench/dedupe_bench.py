@@ -7,7 +7,7 @@ size a probe of generated articles with known duplicates goes through the
 worker's whole dedupe step (line cleaning, fingerprints, chrome lookup,
 decision) in batches.
 
-    .venv/bin/python bench/dedupe_bench.py [--sizes 10000,100000,1000000]
+    .venv/bin/python -m bench.dedupe_bench [--sizes 10000,100000,1000000]
 """
 
 from __future__ import annotations
@@ -18,54 +18,21 @@ import json
 import os
 import secrets
 import shutil
-import socket
-import subprocess
 import tempfile
 import time
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from workers.corpus import generate_corpus
-from workers.dedupe import DedupeRequest, RedisDedupe, chrome_candidates, redis_client
-from workers.devstack import free_port
-from workers.fingerprints import BANDS, NUM_PERM, BodyPrint, body_print
-from workers.lines import clean_lines, line_fingerprint, split_lines
+from workers.adapters.redis_dedupe import RedisDedupe, dedupe_from_settings
+from workers.config import load_settings
+from workers.core.dedupe import DedupeRequest, prepare
+from workers.core.fingerprints import BANDS, NUM_PERM, BodyFingerprint
+from workers.devtools.corpus import generate_corpus
+from workers.devtools.redis_server import RedisServer
 
 SOURCES = [f"source-{n}" for n in range(20)]
 CHROME = {s: [secrets.token_hex(8) for _ in range(12)] for s in SOURCES}
-
-
-def start_redis(folder: Path) -> tuple[subprocess.Popen[bytes], str]:
-    server = shutil.which("redis-server")
-    if server is None:
-        raise SystemExit("redis-server not found: apt-get install -y redis-server")
-    port = free_port()
-    process = subprocess.Popen(
-        [
-            server,
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--dir",
-            str(folder),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return process, f"redis://127.0.0.1:{port}/0"
-        except OSError:
-            time.sleep(0.1)
-    raise SystemExit("bench redis-server did not start")
 
 
 def synthetic(index: int) -> DedupeRequest:
@@ -74,7 +41,7 @@ def synthetic(index: int) -> DedupeRequest:
     return DedupeRequest(
         f"fill-{index:08d}",
         source,
-        BodyPrint(secrets.token_hex(16), secrets.token_bytes(NUM_PERM * 4), bands),
+        BodyFingerprint(secrets.token_hex(16), secrets.token_bytes(NUM_PERM * 4), bands),
         tuple(CHROME[source][:6]),
     )
 
@@ -91,18 +58,13 @@ async def probe(dedupe: RedisDedupe, articles: list[Any], batch: int) -> dict[st
     started = time.perf_counter()
     for start in range(0, len(articles), batch):
         chunk = articles[start : start + batch]
-        candidates = [chrome_candidates(split_lines(a.text), line_fingerprint) for a in chunk]
         t0 = time.perf_counter()
         learned = await dedupe.learned_chrome([a.source for a in chunk])
         redis_seconds += time.perf_counter() - t0
-        requests = []
-        for article, fps, chrome in zip(chunk, candidates, learned, strict=True):
-            cleaned = clean_lines(article.text, learned=chrome)
-            requests.append(
-                DedupeRequest(
-                    article.id, article.source, body_print(cleaned.normalized), tuple(fps)
-                )
-            )
+        requests = [
+            prepare(article.id, article.source, article.text, chrome)[1]
+            for article, chrome in zip(chunk, learned, strict=True)
+        ]
         t0 = time.perf_counter()
         await dedupe.decide(requests)
         redis_seconds += time.perf_counter() - t0
@@ -116,17 +78,12 @@ async def probe(dedupe: RedisDedupe, articles: list[Any], batch: int) -> dict[st
 
 async def run(sizes: list[int], probe_stories: int, batch: int) -> list[dict[str, float]]:
     folder = Path(tempfile.mkdtemp(prefix="nw-bench-redis-"))
-    process, url = start_redis(folder)
-    client = redis_client(url)
-    dedupe = RedisDedupe(
-        client,
-        prefix="bench",
-        bucket_seconds=86_400,
-        retention_seconds=7 * 86_400,
-        threshold=0.6,
-        chrome_min_articles=3,
-        clock=time.time,
+    server = RedisServer(folder)
+    server.start()
+    dedupe = dedupe_from_settings(
+        load_settings(redis_url=server.url, key_prefix="bench"), clock=time.time
     )
+    client = dedupe.client
     rows = []
     try:
         base = await used_memory(client)
@@ -160,8 +117,7 @@ async def run(sizes: list[int], probe_stories: int, batch: int) -> list[dict[str
             print_row(rows[-1])
     finally:
         await client.aclose()
-        process.terminate()
-        process.wait()
+        server.stop()
         shutil.rmtree(folder, ignore_errors=True)
     return rows
 

@@ -4,43 +4,61 @@ Also compares the two locality-sensitive schemes on the same pairs: MinHash
 LSH (what the worker uses) and a 64-bit SimHash with a 4x16-bit banded index
 (which finds pairs within Hamming distance 3).
 
-    .venv/bin/python bench/dedupe_quality.py [--stories 1000] [--seed 7]
+    .venv/bin/python -m bench.dedupe_quality [--stories 1000] [--seed 7]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import time
 
-from workers.config import load_settings
-from workers.corpus import CorpusArticle, generate_corpus
-from workers.dedupe import DedupeRequest, chrome_candidates, dedupe_from_settings, delete_state
-from workers.fingerprints import body_print, hamming, simhash64
-from workers.lines import clean_lines, line_fingerprint, split_lines
-from workers.quality import QualityReport, score
+from bench.dedupe_scoring import score
+from workers.adapters.redis_dedupe import dedupe_from_settings, delete_state
+from workers.app import pipeline_config
+from workers.config import Settings, load_settings
+from workers.core.dedupe import Decision
+from workers.core.fingerprints import hamming, simhash64
+from workers.core.lines import clean_lines
+from workers.devtools.corpus import CorpusArticle, generate_corpus
+from workers.pipeline import Output, Pipeline, RawMessage
 
 
-async def decide_all(articles: list[CorpusArticle], threshold: float) -> QualityReport:
-    settings = load_settings().isolated("quality", near_threshold=threshold)
+def decision_of(output: Output) -> Decision:
+    """The dedupe decision an output of the pipeline carries (an event or a notice)."""
+    data = json.loads(output.value)
+    if output.role == "enriched":
+        return Decision(data["article_id"], "original", data["story_id"])
+    if output.role == "duplicates":
+        return Decision(
+            data["article_id"],
+            "duplicate",
+            data["story_id"],
+            duplicate_of=data["duplicate_of"],
+            method=data["method"],
+            similarity=data["similarity"],
+        )
+    raise ValueError(f"article dead-lettered: {data.get('reason')}")
+
+
+async def decide_all(
+    settings: Settings, articles: list[CorpusArticle], batch: int = 64
+) -> list[Decision]:
+    """Each article's decision from the worker's own pipeline (NER off) on the real Redis."""
     dedupe = dedupe_from_settings(settings, clock=time.time)
+    pipeline = Pipeline(pipeline_config(settings), dedupe, None, clock=time.time)
     try:
-        decisions = []
-        for start in range(0, len(articles), 64):
-            batch = articles[start : start + 64]
-            requests = []
-            for article in batch:
-                cleaned = clean_lines(article.text)
-                requests.append(
-                    DedupeRequest(
-                        article.id,
-                        article.source,
-                        body_print(cleaned.normalized),
-                        tuple(chrome_candidates(split_lines(article.text), line_fingerprint)),
-                    )
-                )
-            decisions.extend(await dedupe.decide(requests))
-        return score(articles, decisions)
+        decisions: list[Decision] = []
+        for start in range(0, len(articles), batch):
+            chunk = articles[start : start + batch]
+            messages = [
+                RawMessage(json.dumps(a.as_message()).encode(), a.id.encode(), "corpus", 0, n)
+                for n, a in enumerate(chunk, start)
+            ]
+            result = await pipeline.process(messages)
+            decisions.extend(decision_of(output) for output in result.outputs)
+        return decisions
     finally:
         await delete_state(dedupe.client, settings.key_prefix)
         await dedupe.client.aclose()
@@ -72,7 +90,8 @@ def main() -> None:
     args = parser.parse_args()
     threshold = args.threshold or load_settings().near_threshold
     articles = generate_corpus(args.stories, seed=args.seed)
-    report = asyncio.run(decide_all(articles, threshold))
+    settings = load_settings().isolated("quality", near_threshold=threshold)
+    report = score(articles, asyncio.run(decide_all(settings, articles)))
     print(f"corpus: {len(articles)} articles, seed {args.seed}; near threshold {threshold}")
     print(f"{'kind':<12}{'articles':>10}{'linked right':>14}{'recall':>9}")
     for kind in ("exact", "near", "syndicated"):

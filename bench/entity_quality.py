@@ -1,6 +1,6 @@
 """Canonical entities vs bare spaCy on the project's gold texts (tests/data/entities_gold.json).
 
-.venv/bin/python bench/entity_quality.py
+.venv/bin/python -m bench.entity_quality
 """
 
 from __future__ import annotations
@@ -8,9 +8,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from bench.entity_scoring import bare_pairs, canonical_pairs, score_sets
+from workers.adapters.spacy_ner import NerModel
 from workers.config import DEFAULT_LABELS
-from workers.enrich import NerModel
-from workers.entity_quality import bare_pairs, canonical_pairs, score_sets
 
 GOLD = Path(__file__).resolve().parent.parent / "tests" / "data" / "entities_gold.json"
 

@@ -5,7 +5,7 @@ spaCy's vocabulary and string store grow with every new word seen; inside
 runs the same stream of generated articles (unique numbers and names keep
 adding new strings, as real news does) through both and prints RSS as it goes.
 
-    .venv/bin/python bench/ner_memory.py [--articles 3000]
+    .venv/bin/python -m bench.ner_memory [--articles 3000]
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ import contextlib
 import random
 import resource
 
-from workers.corpus import iter_plain_articles
-from workers.enrich import NerModel
+from workers.adapters.spacy_ner import NerModel
+from workers.devtools.corpus import iter_plain_articles
 
 
 def rss_mb() -> float:

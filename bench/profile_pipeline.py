@@ -15,10 +15,10 @@ import time
 
 from pyinstrument import Profiler
 
+from workers.adapters.redis_dedupe import RedisDedupe, delete_state
 from workers.app import build_pipeline
 from workers.config import load_settings
-from workers.corpus import iter_plain_articles
-from workers.dedupe import RedisDedupe, delete_state
+from workers.devtools.corpus import iter_plain_articles
 from workers.pipeline import RawMessage
 
 

@@ -22,12 +22,9 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 import urllib.request
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,12 +32,12 @@ from typing import Any
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
 from topics.specs import DLQ, DUPLICATES, ENRICHED, RAW
+from workers.adapters.kafka_clients import client_options, create_topics
+from workers.adapters.spacy_ner import NerModel, resolve_model_name
 from workers.config import Settings, load_settings
-from workers.corpus import CorpusArticle, iter_plain_articles
-from workers.devstack import free_port
-from workers.enrich import NerModel, resolve_model_name
-from workers.kafka_io import _common, create_topics
-from workers.lines import clean_lines
+from workers.core.lines import clean_lines
+from workers.devtools.corpus import CorpusArticle, iter_plain_articles
+from workers.devtools.processes import WorkerProcess, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUTS = (ENRICHED, DUPLICATES, DLQ)
@@ -57,7 +54,7 @@ def fresh_settings(base: Settings, partitions: int = 6) -> Settings:
 
 
 def publish(settings: Settings, items: list[CorpusArticle], pace: float = 0.0) -> None:
-    sender = KafkaProducer(acks="all", linger_ms=5, **_common(settings, "bench-publish"))
+    sender = KafkaProducer(acks="all", linger_ms=5, **client_options(settings, "bench-publish"))
     topic = RAW.name(settings.topic_prefix)
     for item in items:
         sender.send(topic, key=item.id.encode(), value=json.dumps(item.as_message()).encode())
@@ -71,7 +68,9 @@ class OutputCounter:
     """Counts records on the output topics (all partitions), from where they ended."""
 
     def __init__(self, settings: Settings) -> None:
-        self.consumer = KafkaConsumer(enable_auto_commit=False, **_common(settings, "bench-count"))
+        self.consumer = KafkaConsumer(
+            enable_auto_commit=False, **client_options(settings, "bench-count")
+        )
         self.partitions = [
             TopicPartition(spec.name(settings.topic_prefix), n)
             for spec in OUTPUTS
@@ -126,53 +125,42 @@ class OutputCounter:
 
 @dataclass
 class WorkerProc:
-    process: subprocess.Popen[bytes]
+    """A benchmarked worker and the port of its web endpoints."""
+
+    worker: WorkerProcess
     port: int
 
     def metrics(self) -> str:
         with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/metrics", timeout=5) as r:
-            return r.read().decode()
+            return str(r.read().decode())
 
     def ready(self) -> bool:
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/readyz", timeout=2) as r:
-                return r.status == 200
+                return bool(r.status == 200)
         except OSError:
             return False
 
     def rss_mb(self) -> float:
-        with open(f"/proc/{self.process.pid}/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) / 1024
-        return 0.0
+        return self.worker.rss_mb()
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
+        self.worker.stop()
 
 
 def start_workers(settings: Settings, count: int, ner: bool, log_dir: Path) -> list[WorkerProc]:
     procs = []
     for index in range(count):
         port = free_port()
-        env = {
-            **os.environ,
-            **settings.child_env(),
-            "NEWSWORKER_WEB_ENABLED": "true",
-            "NEWSWORKER_WEB_PORT": str(port),
-            "NEWSWORKER_DATA_DIR": str(log_dir / f"data-{uuid.uuid4().hex[:6]}"),
-        }
-        args = [sys.executable, "-m", "workers.cli", "worker", "--loglevel", "warn"]
-        if not ner:
-            args.append("--no-ner")
-        log = open(log_dir / f"worker-{settings.consumer_group}-{index}.log", "wb")
-        procs.append(
-            WorkerProc(subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, env=env), port)
+        worker = WorkerProcess(
+            settings,
+            log_dir,
+            *([] if ner else ["--no-ner"]),
+            env={"NEWSWORKER_WEB_ENABLED": "true", "NEWSWORKER_WEB_PORT": str(port)},
+            loglevel="warn",
+            name=f"worker-{settings.consumer_group}-{index}",
         )
+        procs.append(WorkerProc(worker, port))
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline and not all(p.ready() for p in procs):
         time.sleep(0.1)
@@ -209,9 +197,9 @@ def measure_naive(base: Settings, items: list[CorpusArticle]) -> float:
         RAW.name(settings.topic_prefix),
         group_id=settings.consumer_group,
         auto_offset_reset="earliest",
-        **_common(settings, "bench-naive"),
+        **client_options(settings, "bench-naive"),
     )
-    sender = KafkaProducer(**_common(settings, "bench-naive-out"))
+    sender = KafkaProducer(**client_options(settings, "bench-naive-out"))
     out = ENRICHED.name(settings.topic_prefix)
     done = 0
     began = None

@@ -14,13 +14,14 @@ import json
 from pathlib import Path
 from typing import Any
 
-from workers.articles import decode_article
+from workers.adapters.spacy_ner import NerModel
 from workers.config import DEFAULT_LABELS
-from workers.dedupe import parse_decision
-from workers.enrich import NerModel, canonical_entities
-from workers.events import build_event
-from workers.language import detect_language
-from workers.lines import clean_lines
+from workers.core.articles import decode_article
+from workers.core.dedupe import parse_decision
+from workers.core.entities import canonical_entities
+from workers.core.events import build_event
+from workers.core.language import detect_language
+from workers.core.lines import clean_lines
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "samples" / "articles" / "03-central-bank.txt"

@@ -17,16 +17,17 @@ import asyncio
 import logging
 import ssl
 import time
+from collections.abc import Sequence
 from typing import Any
 
 import faust
 
 from topics.specs import DLQ, DUPLICATES, ENRICHED, RAW, largest_record
+from workers.adapters.prometheus import WorkerMetrics
+from workers.adapters.redis_dedupe import check_redis, dedupe_from_settings
+from workers.adapters.spacy_ner import NerModel
 from workers.config import Settings
-from workers.dedupe import check_redis, dedupe_from_settings
-from workers.enrich import NerModel
 from workers.errors import ServiceUnavailable
-from workers.metrics import WorkerMetrics
 from workers.pipeline import BatchResult, Pipeline, PipelineConfig, RawMessage
 
 log = logging.getLogger("newsworker.worker")
@@ -49,24 +50,27 @@ def _credentials(settings: Settings) -> Any:
     return context
 
 
-def build_pipeline(settings: Settings, *, ner_enabled: bool = True) -> Pipeline:
-    check_redis(settings.redis_url.get_secret_value())
-    dedupe = dedupe_from_settings(settings, clock=time.time)
-    return Pipeline(
-        PipelineConfig(
-            max_message_bytes=settings.max_message_bytes,
-            max_body_chars=settings.max_body_chars,
-            entity_labels=settings.entity_labels,
-            ner_batch_size=settings.ner_batch_size,
-        ),
-        dedupe,
-        NerModel(settings.spacy_model) if ner_enabled else None,
-        clock=time.time,
+def pipeline_config(settings: Settings) -> PipelineConfig:
+    """The pipeline's part of the settings."""
+    return PipelineConfig(
+        max_message_bytes=settings.max_message_bytes,
+        max_body_chars=settings.max_body_chars,
+        entity_labels=settings.entity_labels,
+        ner_batch_size=settings.ner_batch_size,
     )
 
 
-def create_app(settings: Settings, *, ner_enabled: bool = True) -> faust.App:
-    app = faust.App(
+def build_pipeline(settings: Settings, *, ner_enabled: bool = True) -> Pipeline:
+    """The production pipeline: Redis index and spaCy model (checked at once)."""
+    check_redis(settings.redis_url.get_secret_value())
+    dedupe = dedupe_from_settings(settings, clock=time.time)
+    ner = NerModel(settings.spacy_model) if ner_enabled else None
+    return Pipeline(pipeline_config(settings), dedupe, ner, clock=time.time)
+
+
+def faust_app(settings: Settings) -> faust.App:
+    """The faust app with the consumer and producer settings the delivery rules need."""
+    return faust.App(
         settings.consumer_group,
         broker=[f"kafka://{server}" for server in settings.bootstrap_list()],
         broker_credentials=_credentials(settings),
@@ -90,6 +94,25 @@ def create_app(settings: Settings, *, ner_enabled: bool = True) -> faust.App:
         producer_acks=-1,
         processing_guarantee=settings.processing_guarantee,
     )
+
+
+def raw_messages(events: Sequence[Any]) -> list[RawMessage]:
+    """The pipeline's view of a batch of faust events."""
+    return [
+        RawMessage(
+            value=event.message.value,
+            key=event.message.key,
+            topic=event.message.topic,
+            partition=event.message.partition,
+            offset=event.message.offset,
+        )
+        for event in events
+    ]
+
+
+def create_app(settings: Settings, *, ner_enabled: bool = True) -> faust.App:
+    """The worker: one agent over the raw topic, and the web pages."""
+    app = faust_app(settings)
     prefix = settings.topic_prefix
     raw = app.topic(RAW.name(prefix), value_type=bytes, key_type=bytes)
     outputs = {
@@ -104,16 +127,7 @@ def create_app(settings: Settings, *, ner_enabled: bool = True) -> faust.App:
     @app.agent(raw, name="newsworker.articles")
     async def articles(stream: Any) -> None:
         async for events in stream.take_events(settings.ner_batch_size, settings.ner_batch_seconds):
-            batch = [
-                RawMessage(
-                    value=event.message.value,
-                    key=event.message.key,
-                    topic=event.message.topic,
-                    partition=event.message.partition,
-                    offset=event.message.offset,
-                )
-                for event in events
-            ]
+            batch = raw_messages(events)
             result = await process_with_retry(pipeline, batch, metrics)
             pending = [
                 await outputs[out.role].send(key=out.key, value=out.value) for out in result.outputs
@@ -124,6 +138,19 @@ def create_app(settings: Settings, *, ner_enabled: bool = True) -> faust.App:
             for message in batch:
                 positions[(message.topic, message.partition)] = message.offset + 1
             _log_outcomes(batch, result)
+
+    add_pages(app, pipeline, metrics, positions)
+    del articles
+    return app
+
+
+def add_pages(
+    app: faust.App,
+    pipeline: Pipeline,
+    metrics: WorkerMetrics,
+    positions: dict[tuple[str, int], int],
+) -> None:
+    """``/healthz``, ``/readyz`` and ``/metrics`` (used when the web server is enabled)."""
 
     @app.page("/healthz")
     async def healthz(web: Any, request: Any) -> Any:
@@ -155,11 +182,11 @@ def create_app(settings: Settings, *, ner_enabled: bool = True) -> faust.App:
         metrics.redis_round_trips.set(getattr(pipeline.dedupe, "round_trips", 0))
         return web.bytes(metrics.exposition(), content_type="text/plain; version=0.0.4")
 
-    del articles, healthz, readyz, prometheus
-    return app
+    del healthz, readyz, prometheus
 
 
 async def pipeline_ping(pipeline: Pipeline) -> None:
+    """Raise unless the pipeline's Redis answers (for ``/readyz``)."""
     dedupe = pipeline.dedupe
     client = getattr(dedupe, "client", None)
     if client is not None:
@@ -168,7 +195,7 @@ async def pipeline_ping(pipeline: Pipeline) -> None:
 
 def _log_outcomes(batch: list[RawMessage], result: BatchResult) -> None:
     for output in result.outputs:
-        message = batch[output.source]
+        message = batch[output.index]
         article_id = output.key.decode("utf-8", errors="replace")
         where = f"{message.topic}[{message.partition}]@{message.offset}"
         if output.role == "dlq":

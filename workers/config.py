@@ -166,6 +166,7 @@ class Settings(BaseSettings):
         return opts
 
     def bootstrap_list(self) -> list[str]:
+        """The bootstrap servers as a list."""
         return [part.strip() for part in self.kafka_bootstrap_servers.split(",") if part.strip()]
 
     def isolated(self, label: str, **changes: object) -> Settings:
@@ -178,8 +179,10 @@ class Settings(BaseSettings):
         return self.model_copy(update={**fields, **changes})
 
     def child_env(self) -> dict[str, str]:
-        """Environment variables that give a child process (a worker) these settings'
-        connections and names. Contains the Redis URL: pass it to the child only."""
+        """Environment of a child process (a worker) with these settings' connections and names.
+
+        Contains the Redis URL: pass it to the child only.
+        """
         return {
             "KAFKA_BOOTSTRAP_SERVERS": self.kafka_bootstrap_servers,
             "REDIS_URL": self.redis_url.get_secret_value(),

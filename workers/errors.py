@@ -46,26 +46,38 @@ class DecodeError(NewsworkerError):
 
 
 class MessageTooLarge(DecodeError):
+    """The message is larger than the configured limit."""
+
     reason = "too_large"
 
 
 class EmptyMessage(DecodeError):
+    """Nothing but whitespace (or nothing left after cleaning)."""
+
     reason = "empty"
 
 
 class InvalidEncoding(DecodeError):
+    """The bytes are not UTF-8."""
+
     reason = "invalid_utf8"
 
 
 class InvalidJson(DecodeError):
+    """The message looks like JSON but does not parse."""
+
     reason = "invalid_json"
 
 
 class InvalidField(DecodeError):
+    """A JSON field is missing or of the wrong type."""
+
     reason = "invalid_field"
 
 
 class NotText(DecodeError):
+    """HTML or binary data, not article text."""
+
     reason = "not_text"
 
 

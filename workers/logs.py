@@ -16,7 +16,10 @@ _STANDARD = set(vars(logging.LogRecord("x", 0, "x", 0, "x", None, None))) | {"me
 
 
 class JsonFormatter(logging.Formatter):
+    """One JSON object per log line, with the record's extra fields."""
+
     def format(self, record: logging.LogRecord) -> str:
+        """The record as a JSON line."""
         data: dict[str, Any] = {
             "ts": datetime.fromtimestamp(record.created, tz=UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname.lower(),

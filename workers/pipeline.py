@@ -1,10 +1,12 @@
 """One batch of raw messages -> the records to publish.
 
-The steps are the pure functions of :mod:`workers.articles`,
-:mod:`workers.lines`, :mod:`workers.fingerprints`, :mod:`workers.enrich` and
-:mod:`workers.events`; the only I/O is through the two adapters it is given
-(:class:`~workers.dedupe.RedisDedupe` and :class:`~workers.enrich.NerModel`),
-so it runs the same under faust, in the benchmark and in tests.
+The steps are the pure functions of :mod:`workers.core`; the only I/O is
+through the two adapters it is given as protocols (:class:`Deduper`, in
+production :class:`~workers.adapters.redis_dedupe.RedisDedupe`, and
+:class:`Recognizer`, in production :class:`~workers.adapters.spacy_ner.NerModel`)
+and its clock is a function, so it runs the same under faust, in the
+benchmarks, in quality scripts and in tests with in-memory fakes
+(:mod:`workers.testing`).
 
 Every message ends in exactly one output: an enriched event (new story), a
 duplicate notice (copy of a story) or a dead-letter record (bad message). A
@@ -20,19 +22,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from workers.articles import Article, decode_article
-from workers.dedupe import (
-    Decision,
-    DedupeRequest,
-    chrome_candidates,
-)
-from workers.enrich import Mention, ModelInfo, canonical_entities
-from workers.errors import DecodeError, EmptyMessage, NewsworkerError, ProcessingError
-from workers.events import build_dead_letter, build_event, build_notice
-from workers.fingerprints import body_print
-from workers.language import detect_language
-from workers.lines import CleanedText, clean_lines, line_fingerprint, split_lines
-from workers.metrics import BatchStats
+from workers.core.articles import Article, decode_article
+from workers.core.batch import BatchStats
+from workers.core.dedupe import Decision, DedupeRequest, prepare
+from workers.core.entities import Mention, ModelInfo, canonical_entities
+from workers.core.events import build_dead_letter, build_event, build_notice
+from workers.core.language import detect_language
+from workers.core.lines import CleanedText
+from workers.errors import DecodeError, NewsworkerError, ProcessingError
 
 Clock = Callable[[], float]
 
@@ -52,13 +49,13 @@ class RawMessage:
 class Output:
     """A record to publish: topic role (enriched, duplicates, dlq), key and value.
 
-    ``source`` is the index of the raw message in the batch it answers.
+    ``index`` is the position of the raw message in the batch it answers.
     """
 
     role: str
     key: bytes
     value: bytes
-    source: int = 0
+    index: int = 0
 
 
 @dataclass(frozen=True)
@@ -70,19 +67,31 @@ class BatchResult:
 
 
 class Deduper(Protocol):
-    async def learned_chrome(self, sources: Sequence[str]) -> list[frozenset[str]]: ...
+    """The shared dedupe index: learned chrome per source, and atomic decisions."""
 
-    async def decide(self, requests: Sequence[DedupeRequest]) -> list[Decision]: ...
+    async def learned_chrome(self, sources: Sequence[str]) -> list[frozenset[str]]:
+        """Each source's learned chrome (line fingerprints), in the order given."""
+        ...
+
+    async def decide(self, requests: Sequence[DedupeRequest]) -> list[Decision]:
+        """Decide each request atomically, in order; a redelivered id gets its recorded answer."""
+        ...
 
 
 class Recognizer(Protocol):
+    """Named-entity recognition over a batch of texts."""
+
     info: ModelInfo
 
-    def mentions(self, texts: Sequence[str], batch_size: int = 32) -> list[list[Mention]]: ...
+    def mentions(self, texts: Sequence[str], batch_size: int = 32) -> list[list[Mention]]:
+        """Entity mentions of each text, in order."""
+        ...
 
 
 @dataclass(frozen=True)
 class PipelineConfig:
+    """The settings the pipeline reads (a subset of :class:`~workers.config.Settings`)."""
+
     max_message_bytes: int
     max_body_chars: int
     entity_labels: tuple[str, ...]
@@ -90,7 +99,9 @@ class PipelineConfig:
 
 
 @dataclass
-class _Work:
+class InFlight:
+    """One decoded article on its way through the batch's steps."""
+
     message: RawMessage
     article: Article
     cleaned: CleanedText | None = None
@@ -98,6 +109,8 @@ class _Work:
 
 
 class Pipeline:
+    """Decode, clean, fingerprint, decide, enrich and build the outputs of one batch."""
+
     def __init__(
         self,
         config: PipelineConfig,
@@ -130,7 +143,7 @@ class Pipeline:
         """Outputs for a batch, in the batch's order (one per message), and its stats."""
         stats = BatchStats(consumed=len(batch))
         results: list[Output | None] = [None] * len(batch)
-        work: list[tuple[int, _Work]] = []
+        work: list[tuple[int, InFlight]] = []
         for index, message in enumerate(batch):
             try:
                 article = decode_article(
@@ -139,40 +152,29 @@ class Pipeline:
             except DecodeError as error:
                 results[index] = self._dead(index, message, error, stats)
                 continue
-            work.append((index, _Work(message, article)))
+            work.append((index, InFlight(message, article)))
 
-        candidates = [
-            chrome_candidates(split_lines(item.article.text), line_fingerprint) for _, item in work
-        ]
         learned = await self.dedupe.learned_chrome([item.article.source for _, item in work])
         requests: list[DedupeRequest] = []
-        kept: list[tuple[int, _Work]] = []
-        for (index, item), fps, chrome in zip(work, candidates, learned, strict=True):
+        kept: list[tuple[int, InFlight]] = []
+        for (index, item), chrome in zip(work, learned, strict=True):
             try:
-                item.cleaned = clean_lines(item.article.text, learned=chrome)
-                if not item.cleaned.lines:
-                    raise EmptyMessage("nothing left after removing chrome and repeats")
-                printed = body_print(item.cleaned.normalized)
+                item.cleaned, request = prepare(
+                    item.article.id, item.article.source, item.article.text, chrome
+                )
             except NewsworkerError as error:
                 results[index] = self._dead(index, item.message, error, stats)
                 continue
             except Exception as exc:
-                results[index] = self._dead(index, item.message, _bug(exc), stats)
+                results[index] = self._dead(index, item.message, unexpected(exc), stats)
                 continue
             for reason, count in item.cleaned.removed.items():
                 stats.add(stats.lines_removed, reason, count)
-            requests.append(
-                DedupeRequest(
-                    article_id=item.article.id,
-                    source=item.article.source,
-                    print=printed,
-                    chrome_fingerprints=tuple(fps),
-                )
-            )
+            requests.append(request)
             kept.append((index, item))
 
         decisions = await self.dedupe.decide(requests)
-        originals: list[tuple[int, _Work]] = []
+        originals: list[tuple[int, InFlight]] = []
         for (index, item), decision in zip(kept, decisions, strict=True):
             item.decision = decision
             if decision.is_original:
@@ -192,7 +194,7 @@ class Pipeline:
         return BatchResult(outputs, stats)
 
     async def _enrich(
-        self, originals: list[tuple[int, _Work]], stats: BatchStats
+        self, originals: list[tuple[int, InFlight]], stats: BatchStats
     ) -> list[tuple[int, Output]]:
         if not originals:
             return []
@@ -237,7 +239,7 @@ class Pipeline:
                     model=model,
                 )
             except Exception as exc:
-                outputs.append((index, self._dead(index, item.message, _bug(exc), stats)))
+                outputs.append((index, self._dead(index, item.message, unexpected(exc), stats)))
                 continue
             outputs.append(
                 (index, Output("enriched", item.article.id.encode(), event.to_json(), index))
@@ -245,6 +247,6 @@ class Pipeline:
         return outputs
 
 
-def _bug(exc: Exception) -> ProcessingError:
+def unexpected(exc: Exception) -> ProcessingError:
     """An unexpected error on one message, as data for its dead letter (the same on a replay)."""
     return ProcessingError(f"{type(exc).__name__}: {exc}")

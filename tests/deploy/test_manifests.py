@@ -7,6 +7,7 @@ import re
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 import kubernetes_validate
@@ -28,7 +29,7 @@ def tool(name: str) -> str:
     return path
 
 
-def render(folder: str) -> list[dict]:
+def render(folder: str) -> list[dict[str, Any]]:
     result = subprocess.run(
         [tool("kubectl"), "kustomize", str(ROOT / folder)],
         capture_output=True,
@@ -107,3 +108,32 @@ def test_dockerfile_runs_as_non_root_with_healthcheck() -> None:
     assert users and users[-1] not in {"root", "0"}
     assert re.search(r"^HEALTHCHECK .*", text, re.MULTILINE)
     assert "NerModel()" in text  # the model is loaded at build time: baked in
+
+
+def dockerignored(path: str, patterns: list[str]) -> bool:
+    """Whether the build context leaves ``path`` out (prefix and glob rules of .dockerignore)."""
+    import fnmatch
+
+    parts = path.split("/")
+    prefixes = ["/".join(parts[: n + 1]) for n in range(len(parts))]
+    return any(
+        fnmatch.fnmatch(prefix, pattern.rstrip("/")) for pattern in patterns for prefix in prefixes
+    )
+
+
+def test_image_carries_no_dev_only_code() -> None:
+    patterns = [
+        line.strip()
+        for line in (ROOT / ".dockerignore").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    copied = re.findall(r"^COPY (?!--from)(\S+)", (ROOT / "Dockerfile").read_text(), re.MULTILINE)
+    shipped = [
+        str(path.relative_to(ROOT))
+        for folder in copied
+        for path in (ROOT / folder).rglob("*")
+        if path.is_file() and not dockerignored(str(path.relative_to(ROOT)), patterns)
+    ]
+    assert any(p.startswith("workers/adapters/") for p in shipped)
+    assert not [p for p in shipped if p.startswith(("workers/devtools/", "bench/", "tests/"))]
+    assert "find_spec('workers.devtools') is not None" in (ROOT / "Dockerfile").read_text()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.faults.harness import format_row, run_scenario
+from bench.faults import format_row, run_scenario
 from workers.config import Settings
 
 ARTICLES = 300

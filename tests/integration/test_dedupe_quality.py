@@ -1,43 +1,18 @@
-"""The issue's bar on the generated corpus, through the real Redis index."""
+"""The issue's bar on the generated corpus, through the worker's pipeline and the real Redis."""
 
 from __future__ import annotations
 
 import asyncio
-import time
 
-from tests.integration.test_dedupe_redis import request
+from bench.dedupe_quality import decide_all
+from bench.dedupe_scoring import score
 from workers.config import Settings
-from workers.corpus import generate_corpus
-from workers.dedupe import RedisDedupe, redis_client
-from workers.lines import split_lines
-from workers.quality import score
+from workers.devtools.corpus import generate_corpus
 
 
 def test_corpus_exact_all_found_near_above_90_distinct_never_merged(isolated: Settings) -> None:
     articles = generate_corpus(250, seed=23)
-
-    async def go():
-        dedupe = RedisDedupe(
-            redis_client(isolated.redis_url.get_secret_value()),
-            prefix=isolated.key_prefix,
-            bucket_seconds=86_400,
-            retention_seconds=7 * 86_400,
-            threshold=isolated.near_threshold,
-            chrome_min_articles=3,
-            clock=time.time,
-        )
-        try:
-            decisions = []
-            for start in range(0, len(articles), 50):
-                batch = articles[start : start + 50]
-                decisions += await dedupe.decide(
-                    [request(a.id, split_lines(a.text), a.source) for a in batch]
-                )
-            return decisions
-        finally:
-            await dedupe.client.aclose()
-
-    report = score(articles, asyncio.run(go()))
+    report = score(articles, asyncio.run(decide_all(isolated, articles, batch=50)))
     assert (
         report.total["exact"] > 10 and report.total["near"] > 20 and report.total["distinct"] > 20
     )

@@ -9,12 +9,12 @@ from collections.abc import Sequence
 import pytest
 import redis
 
-from tests.integration.conftest import unique_settings
+from tests.support.services import redis_user, unique_settings
+from workers.adapters.redis_dedupe import RedisDedupe, redis_client
 from workers.config import Settings
-from workers.dedupe import Decision, DedupeRequest, RedisDedupe, chrome_candidates, redis_client
+from workers.core.dedupe import Decision, DedupeRequest, prepare
+from workers.core.lines import clean_lines, line_fingerprint, split_lines
 from workers.errors import ServiceUnavailable
-from workers.fingerprints import body_print
-from workers.lines import clean_lines, line_fingerprint, split_lines
 
 DAY = 86_400
 STORY = [
@@ -48,13 +48,7 @@ def make_dedupe(settings: Settings, clock: FakeClock, url: str | None = None) ->
 
 
 def request(article_id: str, lines: Sequence[str], source: str = "wire") -> DedupeRequest:
-    cleaned = clean_lines("\n".join(lines))
-    return DedupeRequest(
-        article_id,
-        source,
-        body_print(cleaned.normalized),
-        tuple(chrome_candidates(list(lines), line_fingerprint)),
-    )
+    return prepare(article_id, source, "\n".join(lines))[1]
 
 
 def decide(settings: Settings, clock: FakeClock, *requests: DedupeRequest) -> list[Decision]:
@@ -254,15 +248,11 @@ def test_unique_settings_do_not_share_state(stack: Settings, clock: FakeClock) -
 def test_auth_url_works_and_wrong_password_is_one_clear_error(
     isolated: Settings, clock: FakeClock, redis_sync: redis.Redis
 ) -> None:
-    from workers.dedupe import check_redis
+    from workers.adapters.redis_dedupe import check_redis
     from workers.errors import ConfigError
 
     user, password = f"nwtest-{isolated.key_prefix[-6:]}", "s3cret-" + isolated.key_prefix[-6:]
-    redis_sync.execute_command("ACL", "SETUSER", user, "on", f">{password}", "~*", "&*", "+@all")
-    try:
-        url = isolated.redis_url.get_secret_value().replace(
-            "redis://", f"redis://{user}:{password}@"
-        )
+    with redis_user(redis_sync, isolated.redis_url.get_secret_value(), user, password) as url:
         check_redis(url)
         authed = isolated.model_copy(update={"redis_url": type(isolated.redis_url)(url)})
         (decision,) = decide(authed, clock, request("auth-a", STORY))
@@ -271,5 +261,3 @@ def test_auth_url_works_and_wrong_password_is_one_clear_error(
         with pytest.raises(ConfigError) as caught:
             check_redis(bad)
         assert "wrong" not in caught.value.message and "rejected" in caught.value.message
-    finally:
-        redis_sync.execute_command("ACL", "DELUSER", user)

@@ -8,11 +8,10 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from tests.integration.conftest import WorkerProcess, unique_settings
-from tests.integration.test_worker import outcome_for
+from tests.support.outputs import outcome_for
+from tests.support.services import started_worker, unique_settings
 from workers.config import Settings
-from workers.devstack import free_port
-from workers.kafka_io import create_topics
+from workers.devtools.processes import WorkerProcess, bind_failed, free_port
 
 
 def get(url: str) -> tuple[int, str]:
@@ -46,20 +45,40 @@ def metric(text: str, name: str, **labels: str) -> float:
     return 0.0
 
 
+def worker_with_web(settings: Settings, tmp_path: Path) -> tuple[WorkerProcess, str]:
+    """A worker serving its web endpoints on a free port (chosen again if it was taken)."""
+    for _ in range(3):
+        port = free_port()
+        worker = started_worker(
+            settings,
+            tmp_path,
+            env={
+                "NEWSWORKER_WEB_ENABLED": "true",
+                "NEWSWORKER_WEB_PORT": str(port),
+                "NEWSWORKER_LOG_FORMAT": "json",
+            },
+        )
+        if not bind_failed(worker.log_path):
+            return worker, f"http://127.0.0.1:{port}"
+        worker.stop()
+    raise AssertionError("no free port for the worker's web server in 3 tries")
+
+
+def wait_metric(url: str, name: str, value: float, seconds: float = 30) -> str:
+    """The metrics page once ``name`` reaches ``value`` (a batch is recorded after it is sent)."""
+    deadline = time.monotonic() + seconds
+    body = ""
+    while time.monotonic() < deadline:
+        status, body = get(url)
+        if status == 200 and metric(body, name) >= value:
+            return body
+        time.sleep(0.2)
+    raise AssertionError(f"{name} did not reach {value} in {seconds}s:\n{body}")
+
+
 def test_health_ready_metrics_and_json_logs(stack: Settings, tmp_path: Path) -> None:
     settings = unique_settings(stack)
-    create_topics(settings)
-    port = free_port()
-    worker = WorkerProcess(
-        settings,
-        tmp_path,
-        env={
-            "NEWSWORKER_WEB_ENABLED": "true",
-            "NEWSWORKER_WEB_PORT": str(port),
-            "NEWSWORKER_LOG_FORMAT": "json",
-        },
-    )
-    base = f"http://127.0.0.1:{port}"
+    worker, base = worker_with_web(settings, tmp_path)
     try:
         assert json.loads(wait_for(base + "/healthz", 200))["status"] == "alive"
         ready = json.loads(wait_for(base + "/readyz", 200))
@@ -74,8 +93,7 @@ def test_health_ready_metrics_and_json_logs(stack: Settings, tmp_path: Path) -> 
             [(b"obs-1", text.encode()), (b"obs-2", text.encode()), (b"obs-bad", b"\xff\xfe")],
             {"obs-1", "obs-2", "obs-bad"},
         )
-        status, body = get(base + "/metrics")
-        assert status == 200
+        body = wait_metric(base + "/metrics", "newsworker_articles_consumed_total", 3)
         assert metric(body, "newsworker_articles_consumed_total") == 3
         assert metric(body, "newsworker_events_published_total", topic="enriched") == 1
         assert metric(body, "newsworker_duplicates_total", method="exact") == 1

@@ -8,10 +8,10 @@ import json
 import time
 from collections.abc import Sequence
 
+from workers.adapters.redis_dedupe import dedupe_from_settings, delete_state
 from workers.config import Settings
-from workers.dedupe import dedupe_from_settings, delete_state
-from workers.enrich import Mention, ModelInfo
-from workers.pipeline import Pipeline, PipelineConfig, RawMessage
+from workers.core.entities import Mention, ModelInfo
+from workers.pipeline import BatchResult, Pipeline, PipelineConfig, RawMessage
 
 
 class BrokenOnMarker:
@@ -34,7 +34,7 @@ def test_one_bad_message_does_not_take_the_batch_down(isolated: Settings) -> Non
         RawMessage(text.encode(), key, "raw", 0, n) for n, (key, text) in enumerate(texts.items())
     ]
 
-    async def go():
+    async def go() -> BatchResult:
         dedupe = dedupe_from_settings(isolated, clock=time.time)
         pipeline = Pipeline(
             PipelineConfig(100_000, 100_000, ("GPE",), 32),

@@ -11,17 +11,15 @@ import pytest
 import redis
 from kafka.admin import UserScramCredentialUpsertion
 
-from tests.integration.conftest import WorkerProcess, unique_settings
-from tests.integration.test_worker import outcome_for
+from tests.support.outputs import outcome_for
+from tests.support.services import redis_user, unique_settings
+from workers.adapters.endpoint import Endpoint, parse_endpoint
+from workers.adapters.kafka_clients import admin_client, create_topics
 from workers.config import Settings
-from workers.devstack import (
-    DEV_SASL_PASSWORD,
-    DEV_SASL_USER,
-    Endpoint,
-    make_test_ca,
-    parse_endpoint,
-)
-from workers.kafka_io import admin_client, create_topics
+from workers.devtools.kafka_broker import DEV_SASL_PASSWORD, DEV_SASL_USER
+from workers.devtools.processes import WorkerProcess
+from workers.devtools.redis_server import RedisServer, RedisTls
+from workers.devtools.tls import make_test_ca
 
 
 def sasl_endpoint(stack: Settings) -> str:
@@ -111,9 +109,7 @@ def test_redis_password_never_logged(
     stack: Settings, tmp_path: Path, redis_sync: redis.Redis
 ) -> None:
     user, password = f"nwlog-{uuid.uuid4().hex[:6]}", f"pw-{uuid.uuid4().hex}"
-    redis_sync.execute_command("ACL", "SETUSER", user, "on", f">{password}", "~*", "&*", "+@all")
-    try:
-        url = stack.redis_url.get_secret_value().replace("redis://", f"redis://{user}:{password}@")
+    with redis_user(redis_sync, stack.redis_url.get_secret_value(), user, password) as url:
         settings = unique_settings(stack)
         create_topics(settings)
         worker = WorkerProcess(settings, tmp_path, env={"REDIS_URL": url})
@@ -137,92 +133,44 @@ def test_redis_password_never_logged(
             timeout=60,
         )
         assert password not in shown.stdout + shown.stderr
-    finally:
-        redis_sync.execute_command("ACL", "DELUSER", user)
 
 
 def test_rediss_url_with_tls(tmp_path: Path) -> None:
     import asyncio
-    import socket
     import time
 
-    from workers.dedupe import DedupeRequest, RedisDedupe, check_redis, redis_client
-    from workers.fingerprints import body_print
-    from workers.lines import clean_lines
+    from workers.adapters.redis_dedupe import check_redis, dedupe_from_settings
+    from workers.config import load_settings
+    from workers.core.dedupe import prepare
+    from workers.errors import NewsworkerError
 
     ca, cert, key = make_test_ca(tmp_path / "tls", "127.0.0.1")
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    server = subprocess.Popen(
-        [
-            "redis-server",
-            "--port",
-            "0",
-            "--tls-port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--tls-cert-file",
-            str(cert),
-            "--tls-key-file",
-            str(key),
-            "--tls-ca-cert-file",
-            str(ca),
-            "--tls-auth-clients",
-            "no",
-            "--save",
-            "",
-            "--dir",
-            str(tmp_path),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    server = RedisServer(tmp_path / "redis", tls=RedisTls(ca, cert, key))
+    server.start()
     try:
-        url = f"rediss://127.0.0.1:{port}/0?ssl_ca_certs={ca}"
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                check_redis(url)
-                break
-            except Exception:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.2)
+        check_redis(server.url)
 
         async def decide() -> bool:
-            dedupe = RedisDedupe(
-                redis_client(url),
-                prefix="tls",
-                bucket_seconds=86_400,
-                retention_seconds=7 * 86_400,
-                threshold=0.6,
-                chrome_min_articles=3,
-                clock=time.time,
+            dedupe = dedupe_from_settings(
+                load_settings(redis_url=server.url, key_prefix="tls"), clock=time.time
             )
-            cleaned = clean_lines("A story told over TLS about Lisbon.")
+            _, request = prepare("tls-1", "wire", "A story told over TLS about Lisbon.")
             try:
-                (decision,) = await dedupe.decide(
-                    [DedupeRequest("tls-1", "wire", body_print(cleaned.normalized), ())]
-                )
+                (decision,) = await dedupe.decide([request])
                 return decision.is_original
             finally:
                 await dedupe.client.aclose()
 
         assert asyncio.run(decide())
         # plain TCP to a TLS-only port is not accepted
-        from workers.errors import NewsworkerError
-
         with pytest.raises(NewsworkerError):
-            check_redis(f"redis://127.0.0.1:{port}/0")
+            check_redis(f"redis://127.0.0.1:{server.port}/0")
     finally:
-        server.terminate()
-        server.wait(timeout=20)
+        server.stop()
 
 
 def test_kafka_tls_listener_with_ca_file(stack: Settings, tmp_path: Path, seed_text: str) -> None:
-    from workers.devstack import DevStack
+    from workers.devtools.stack import DevStack
 
     dev = DevStack.from_env(stack)
     kafka = parse_endpoint(stack.kafka_bootstrap_servers, 9092)

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from workers.articles import decode_article, text_id
+from workers.core.articles import Article, decode_article, text_id
 from workers.errors import (
     DecodeError,
     EmptyMessage,
@@ -18,7 +18,7 @@ from workers.errors import (
 LIMIT = 10_000
 
 
-def decode(value: bytes | None, key: bytes | None = None):
+def decode(value: bytes | None, key: bytes | None = None) -> Article:
     return decode_article(value, key, max_bytes=LIMIT)
 
 

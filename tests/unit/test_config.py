@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -21,7 +22,7 @@ def test_redacted_settings_hide_every_secret(monkeypatch: pytest.MonkeyPatch) ->
     assert settings.sasl_password() == "sasl-secret"
 
 
-def test_password_file_wins(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+def test_password_file_wins(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     secret = tmp_path / "pw"
     secret.write_text("from-file\n")
     monkeypatch.setenv("NEWSWORKER_KAFKA_SASL_PASSWORD", "from-env")

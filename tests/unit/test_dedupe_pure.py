@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import json
 
-from workers.dedupe import (
+from workers.core.dedupe import (
     KeySpace,
     chrome_candidates,
     learned_in_window,
@@ -46,5 +46,5 @@ def test_chrome_candidates_are_short_distinct_lines() -> None:
 
 
 def test_learned_only_inside_the_window() -> None:
-    learned = {b"aa": b"100", b"bb": b"93", "cc": "92"}
+    learned: dict[bytes | str, bytes | str] = {b"aa": b"100", b"bb": b"93", "cc": "92"}
     assert learned_in_window(learned, 93) == frozenset({"aa", "bb"})

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pytest
 
-from workers.enrich import Mention, NerModel, canonical_entities, canonical_name, surface
+from workers.adapters.spacy_ner import NerModel
+from workers.core.entities import Entity, Mention, canonical_entities, canonical_name, surface
 
 LABELS = ("PERSON", "ORG", "GPE", "LOC", "NORP", "EVENT")
 
@@ -13,7 +16,7 @@ def m(text: str, label: str, start: int) -> Mention:
     return Mention(text, label, start, start + len(text))
 
 
-def by_name(entities):
+def by_name(entities: Sequence[Entity]) -> dict[str, Entity]:
     return {e.canonical: e for e in entities}
 
 
@@ -71,7 +74,7 @@ def model() -> NerModel:
 
 
 def test_seed_article_entities(model: NerModel, seed_text: str) -> None:
-    from workers.lines import clean_lines
+    from workers.core.lines import clean_lines
 
     cleaned = clean_lines(seed_text)
     mentions = model.mentions([cleaned.body])[0]

@@ -7,19 +7,20 @@ from pathlib import Path
 
 import pytest
 
+from bench.entity_scoring import bare_pairs, canonical_pairs, score_sets
+from workers.adapters.spacy_ner import NerModel
 from workers.config import DEFAULT_LABELS
-from workers.enrich import NerModel, canonical_entities
-from workers.entity_quality import bare_pairs, canonical_pairs, score_sets
+from workers.core.entities import Mention, canonical_entities
 
 GOLD = json.loads((Path(__file__).parent.parent / "data" / "entities_gold.json").read_text())
 
 
 @pytest.fixture(scope="module")
-def mentions() -> list:
+def mentions() -> list[list[Mention]]:
     return NerModel().mentions([doc["text"] for doc in GOLD])
 
 
-def test_canonical_entities_beat_bare_spacy(mentions: list) -> None:
+def test_canonical_entities_beat_bare_spacy(mentions: list[list[Mention]]) -> None:
     gold = [{tuple(p) for p in doc["entities"]} for doc in GOLD]
     bare = score_sets(
         (bare_pairs(m, DEFAULT_LABELS), g) for m, g in zip(mentions, gold, strict=True)
@@ -33,7 +34,7 @@ def test_canonical_entities_beat_bare_spacy(mentions: list) -> None:
     assert ours.precision > bare.precision
 
 
-def test_short_names_and_variants_merge_on_gold_texts(mentions: list) -> None:
+def test_short_names_and_variants_merge_on_gold_texts(mentions: list[list[Mention]]) -> None:
     by_doc = {
         doc["id"]: {
             e.canonical: e

@@ -4,10 +4,10 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from workers.fingerprints import (
+from workers.core.fingerprints import (
     BANDS,
     NUM_PERM,
-    body_print,
+    body_fingerprint,
     content_fingerprint,
     estimate_jaccard,
     exact_jaccard,
@@ -15,7 +15,7 @@ from workers.fingerprints import (
     minhash,
     signature_from_bytes,
 )
-from workers.lines import normalize_line
+from workers.core.lines import normalize_line
 
 PARAS = [
     "The city council voted on Tuesday to build a second bridge over the river.",
@@ -40,7 +40,7 @@ def test_signature_is_deterministic_and_sized() -> None:
     assert sig.dtype == np.uint32 and sig.shape == (NUM_PERM,)
     assert np.array_equal(sig, minhash(text))
     assert len(lsh_bands(sig)) == BANDS
-    printed = body_print([normalize_line(p) for p in PARAS])
+    printed = body_fingerprint([normalize_line(p) for p in PARAS])
     assert np.array_equal(signature_from_bytes(printed.signature), sig)
 
 

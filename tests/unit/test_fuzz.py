@@ -8,11 +8,11 @@ import json
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from workers.articles import decode_article
+from workers.core.articles import decode_article
+from workers.core.fingerprints import body_fingerprint
+from workers.core.language import detect_language
+from workers.core.lines import clean_lines
 from workers.errors import DecodeError
-from workers.fingerprints import body_print
-from workers.language import detect_language
-from workers.lines import clean_lines
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
@@ -30,7 +30,7 @@ def run_pure_steps(value: bytes, key: bytes | None) -> None:
         assert error.reason and not error.retriable
         return
     cleaned = clean_lines(article.text)
-    body_print(cleaned.normalized)
+    body_fingerprint(cleaned.normalized)
     detect_language(cleaned.body)
     assert article.id and article.text.strip()
 
@@ -49,7 +49,7 @@ def test_random_bytes(value: bytes, key: bytes | None) -> None:
         max_size=6,
     )
 )
-def test_random_json_objects(data: dict) -> None:
+def test_random_json_objects(data: dict[str, object]) -> None:
     run_pure_steps(json.dumps(data).encode(), None)
 
 

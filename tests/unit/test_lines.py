@@ -3,7 +3,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from workers.lines import (
+from workers.core.lines import (
     BUILTIN_CHROME,
     chrome_key,
     clean_lines,

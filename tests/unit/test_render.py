@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import json
 
-from workers.render import record_matches, render
+from workers.cli.render import record_matches, render
 
 EVENT = {
     "article_id": "a1",
@@ -43,7 +43,7 @@ def test_render_is_readable_and_never_raises() -> None:
 
 
 def test_rates_between_snapshots() -> None:
-    from workers.stats import Snapshot, format_rates, rates
+    from workers.cli.stats import Snapshot, format_rates, rates
 
     before = Snapshot(10.0, {"raw": 100, "enriched": 50, "duplicates": 10, "dlq": 0}, {0: 5})
     after = Snapshot(12.0, {"raw": 140, "enriched": 74, "duplicates": 18, "dlq": 2}, {0: 3, 1: 4})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -11,7 +12,7 @@ from topics import load_schema
 from topics.compat import breaking_changes
 
 RELEASED = Path(__file__).resolve().parent.parent.parent / "topics" / "schemas" / "released"
-BASE = {
+BASE: dict[str, Any] = {
     "type": "object",
     "required": ["a"],
     "properties": {
@@ -26,8 +27,8 @@ BASE = {
 }
 
 
-def changed(**props: object) -> dict:
-    new = json.loads(json.dumps(BASE))
+def changed(**props: object) -> dict[str, Any]:
+    new: dict[str, Any] = json.loads(json.dumps(BASE))
     new["properties"].update(props)
     return new
 
@@ -53,7 +54,7 @@ def test_adding_an_optional_field_is_fine() -> None:
         ),
     ],
 )
-def test_breaking_changes_are_caught(new: dict, problem: str) -> None:
+def test_breaking_changes_are_caught(new: dict[str, Any], problem: str) -> None:
     assert any(p.startswith(problem) for p in breaking_changes(BASE, new)), breaking_changes(
         BASE, new
     )

@@ -17,11 +17,11 @@ from topics import (
     EnrichedEvent,
     load_schema,
 )
-from workers.articles import decode_article
-from workers.dedupe import parse_decision
-from workers.enrich import Mention, canonical_entities
-from workers.events import build_dead_letter, build_event, build_notice, event_id_for
-from workers.lines import clean_lines
+from workers.core.articles import decode_article
+from workers.core.dedupe import parse_decision
+from workers.core.entities import Mention, canonical_entities
+from workers.core.events import build_dead_letter, build_event, build_notice, event_id_for
+from workers.core.lines import clean_lines
 
 NOW = 1_780_000_000.0
 

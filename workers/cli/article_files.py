@@ -36,6 +36,7 @@ class Outgoing:
 
 
 def file_article_id(stem: str, text: str) -> str:
+    """``<file stem>-<digest of the text>``: the same file is the same article."""
     digest = hashlib.blake2b(text.encode("utf-8"), digest_size=5).hexdigest()
     safe = "".join(ch if ch.isalnum() or ch in "-_." else "-" for ch in stem)[:80] or "article"
     return f"{safe}-{digest}"
@@ -44,6 +45,7 @@ def file_article_id(stem: str, text: str) -> str:
 def text_message(
     text: str, *, article_id: str, source: str | None, origin: str, raw: bool
 ) -> Outgoing:
+    """One text article as a JSON message (or, with ``raw``, the bare text keyed by its id)."""
     if raw:
         return Outgoing(article_id, article_id.encode(), text.encode("utf-8"), origin)
     body: dict[str, Any] = {"id": article_id, "text": text}
@@ -57,6 +59,7 @@ def _dumps(data: Any) -> bytes:
 
 
 def json_messages(data: Any, *, source: str | None, origin: str) -> Iterator[Outgoing]:
+    """The messages of a parsed .json/.jsonl value: one article object or a list of them."""
     items = data if isinstance(data, list) else [data]
     for index, item in enumerate(items):
         if not isinstance(item, dict):
@@ -99,6 +102,7 @@ def expand_paths(paths: Iterable[str]) -> list[Path | None]:
 def messages_for(
     path: Path | None, *, source: str | None, article_id: str | None, raw: bool
 ) -> list[Outgoing]:
+    """The messages of one path (None: stdin)."""
     origin = "<stdin>" if path is None else str(path)
     try:
         data = sys.stdin.buffer.read() if path is None else path.read_bytes()

@@ -12,12 +12,13 @@ from kafka.admin import NewTopic
 from kafka.errors import KafkaError, TopicAlreadyExistsError
 
 from topics.specs import TOPICS, TopicSpec, largest_record
+from workers.adapters.endpoint import parse_endpoint
 from workers.config import Settings
-from workers.devstack import parse_endpoint
 from workers.errors import ServiceUnavailable
 
 
-def _common(settings: Settings, client_id: str) -> dict[str, Any]:
+def client_options(settings: Settings, client_id: str) -> dict[str, Any]:
+    """kafka-python connection options (servers, client id, security) for these settings."""
     return {
         "bootstrap_servers": settings.bootstrap_list(),
         "client_id": client_id,
@@ -41,14 +42,18 @@ def require_broker(settings: Settings) -> None:
 
 
 def admin_client(settings: Settings) -> KafkaAdminClient:
+    """An admin client, after checking that a broker answers."""
     require_broker(settings)
     try:
-        return KafkaAdminClient(request_timeout_ms=15000, **_common(settings, "newsworker-admin"))
+        return KafkaAdminClient(
+            request_timeout_ms=15000, **client_options(settings, "newsworker-admin")
+        )
     except KafkaError:
         raise _unreachable(settings) from None
 
 
 def topic_partitions(spec: TopicSpec, settings: Settings) -> int:
+    """Partitions a topic is created with (the raw and output topics follow the setting)."""
     return settings.topic_partitions if spec.follows_partitions else 1
 
 
@@ -81,13 +86,14 @@ def create_topics(settings: Settings) -> list[tuple[str, str]]:
 
 
 def producer(settings: Settings) -> KafkaProducer:
+    """A producer that waits for all in-sync replicas and sizes requests to the topics' limits."""
     require_broker(settings)
     try:
         return KafkaProducer(
             acks="all",
             linger_ms=5,
             max_request_size=largest_record(settings.max_message_bytes),
-            **_common(settings, "newsworker-publish"),
+            **client_options(settings, "newsworker-publish"),
         )
     except KafkaError:
         raise _unreachable(settings) from None
@@ -95,6 +101,8 @@ def producer(settings: Settings) -> KafkaProducer:
 
 @dataclass(frozen=True)
 class Received:
+    """One record read from a topic."""
+
     topic: str
     partition: int
     offset: int
@@ -121,7 +129,7 @@ def consume(
         consumer = KafkaConsumer(
             enable_auto_commit=False,
             isolation_level="read_committed",
-            **_common(settings, "newsworker-tail"),
+            **client_options(settings, "newsworker-tail"),
         )
     except KafkaError:
         raise _unreachable(settings) from None

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from workers.lines import normalize_line
+from workers.core.lines import normalize_line
 
 #: Layout of fingerprints and signatures; part of every Redis key, so a change
 #: never mixes old and new fingerprints (old state simply expires).
@@ -117,6 +117,7 @@ def signature_bytes(signature: npt.NDArray[np.uint32]) -> bytes:
 
 
 def signature_from_bytes(data: bytes) -> npt.NDArray[np.uint32]:
+    """A MinHash signature from its little-endian bytes."""
     return np.frombuffer(data, dtype="<u4").astype(np.uint32)
 
 
@@ -146,7 +147,7 @@ def exact_jaccard(text_a: str, text_b: str) -> float:
 
 
 @dataclass(frozen=True)
-class BodyPrint:
+class BodyFingerprint:
     """Everything the dedupe index needs to know about one cleaned body."""
 
     content: str
@@ -154,10 +155,10 @@ class BodyPrint:
     bands: tuple[str, ...]
 
 
-def body_print(normalized_lines: Sequence[str]) -> BodyPrint:
+def body_fingerprint(normalized_lines: Sequence[str]) -> BodyFingerprint:
     """Fingerprints of a cleaned body, from its lines already in :func:`normalize_line` form."""
     signature = minhash("\n".join(normalized_lines), normalized=True)
-    return BodyPrint(
+    return BodyFingerprint(
         content=content_fingerprint(normalized_lines, normalized=True),
         signature=signature_bytes(signature),
         bands=tuple(lsh_bands(signature)),
@@ -178,4 +179,5 @@ def simhash64(text: str) -> int:
 
 
 def hamming(a: int, b: int) -> int:
+    """Number of differing bits of two 64-bit hashes."""
     return (a ^ b).bit_count()

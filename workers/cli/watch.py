@@ -9,18 +9,21 @@ from dataclasses import dataclass, field
 from kafka import KafkaConsumer, TopicPartition
 
 from topics.specs import DLQ, DUPLICATES, ENRICHED
+from workers.adapters.kafka_clients import client_options
 from workers.config import Settings
-from workers.kafka_io import _common
 
 OUTPUT_ROLES = (ENRICHED, DUPLICATES, DLQ)
 
 
 @dataclass
 class Outcome:
+    """The outputs seen for the watched articles, and the ids still without one."""
+
     records: list[tuple[str, bytes | None]] = field(default_factory=list)
     missing: set[str] = field(default_factory=set)
 
     def counts(self) -> dict[str, int]:
+        """Outputs per topic role."""
         counts: dict[str, int] = {}
         for role, _ in self.records:
             counts[role] = counts.get(role, 0) + 1
@@ -35,7 +38,7 @@ class OutputWatcher:
         self.consumer = KafkaConsumer(
             enable_auto_commit=False,
             isolation_level="read_committed",
-            **_common(settings, "newsworker-watch"),
+            **client_options(settings, "newsworker-watch"),
         )
         partitions = []
         for name in self.roles:
@@ -65,4 +68,5 @@ class OutputWatcher:
         return outcome
 
     def close(self) -> None:
+        """Close the consumer."""
         self.consumer.close()

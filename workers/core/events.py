@@ -15,10 +15,10 @@ from topics.records import (
     MentionRecord,
     ModelRecord,
 )
-from workers.articles import Article
-from workers.dedupe import Decision
-from workers.enrich import Entity, ModelInfo
-from workers.lines import CleanedText
+from workers.core.articles import Article
+from workers.core.dedupe import Decision
+from workers.core.entities import Entity, ModelInfo
+from workers.core.lines import CleanedText
 
 #: Namespace of event and notice ids (uuid5): fixed, so ids are stable across releases.
 ID_NAMESPACE = uuid.UUID("5b0f6a3e-4f0c-4bd2-9a57-2f1d8c3e7a11")
@@ -35,6 +35,7 @@ def event_id_for(article_id: str) -> str:
 
 
 def notice_id_for(article_id: str) -> str:
+    """Deterministic id of an article's duplicate notice (the same on a replay)."""
     return str(uuid.uuid5(ID_NAMESPACE, "duplicate:" + article_id))
 
 
@@ -56,6 +57,7 @@ def build_event(
     language: str = "en",
     model: ModelInfo | None = None,
 ) -> EnrichedEvent:
+    """The enriched event of a new article."""
     return EnrichedEvent(
         event_id=event_id_for(article.id),
         article_id=article.id,
@@ -75,6 +77,7 @@ def build_event(
 
 
 def entity_record(entity: Entity) -> EntityRecord:
+    """The event's record of one canonical entity."""
     return EntityRecord(
         text=entity.text,
         label=entity.label,
@@ -87,6 +90,7 @@ def entity_record(entity: Entity) -> EntityRecord:
 
 
 def build_notice(article: Article, decision: Decision, *, now: float) -> DuplicateNotice:
+    """The duplicate notice of a copy."""
     if decision.duplicate_of is None or decision.method is None:
         raise ValueError("a duplicate notice needs a duplicate decision")
     return DuplicateNotice(
@@ -117,6 +121,7 @@ def build_dead_letter(
     offset: int,
     now: float,
 ) -> DeadLetter:
+    """The dead-letter record of a message that could not be processed, with its bytes."""
     return DeadLetter(
         reason=reason,
         detail=detail[:1000],

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from workers.corpus import CorpusArticle
-from workers.dedupe import Decision
+from workers.core.dedupe import Decision
+from workers.devtools.corpus import CorpusArticle
 
 
 @dataclass

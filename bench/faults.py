@@ -18,17 +18,12 @@ Used by tests/faults/test_faults.py (short form, in CI) and bench/chaos.py
 from __future__ import annotations
 
 import json
-import os
 import random
 import shutil
 import signal
-import socket
-import subprocess
-import sys
 import tempfile
 import threading
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,126 +32,46 @@ from typing import Any
 from kafka import KafkaConsumer, TopicPartition
 
 from topics.specs import DLQ, DUPLICATES, ENRICHED, RAW
+from workers.adapters.kafka_clients import client_options, create_topics, producer
 from workers.config import Settings, load_settings
-from workers.corpus import generate_corpus
-from workers.devstack import DevStack, free_port
-from workers.kafka_io import _common, create_topics, producer
+from workers.devtools.corpus import generate_corpus
+from workers.devtools.processes import WorkerProcess
+from workers.devtools.redis_server import RedisServer
+from workers.devtools.stack import DevStack
 
 BAD_MESSAGES = [b"\xff\xfe bad bytes", b"   ", b'{"text": 5}', b"<html><body>x</body></html>"]
-
-
-class PrivateRedis:
-    """A redis-server of the scenario's own, so stopping it hurts nobody else."""
-
-    def __init__(self) -> None:
-        self.port = free_port()
-        self.dir = Path(tempfile.mkdtemp(prefix="nw-chaos-redis-"))
-        self.process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        server = shutil.which("redis-server")
-        if server is None:
-            raise RuntimeError("redis-server not found")
-        self.process = subprocess.Popen(
-            [
-                server,
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--dir",
-                str(self.dir),
-                "--appendonly",
-                "yes",
-                "--appendfsync",
-                "always",
-                "--save",
-                "",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
-                return
-            except OSError:
-                time.sleep(0.1)
-        raise RuntimeError("private redis did not start")
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=30)
-
-    def close(self) -> None:
-        self.stop()
-        shutil.rmtree(self.dir, ignore_errors=True)
-
-
-@dataclass
-class Worker:
-    process: subprocess.Popen[bytes]
-    log: Path
-
-    def alive(self) -> bool:
-        return self.process.poll() is None
-
-    def signal(self, sig: int) -> None:
-        if self.alive():
-            self.process.send_signal(sig)
-
-    def wait(self, timeout: float) -> int | None:
-        try:
-            return self.process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            return None
 
 
 @dataclass
 class Context:
     settings: Settings
-    redis: PrivateRedis
+    redis: RedisServer
     tmp: Path
     guarantee: str
-    workers: list[Worker] = field(default_factory=list)
+    workers: list[WorkerProcess] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
-    def env(self) -> dict[str, str]:
-        return {
-            **os.environ,
-            **self.settings.child_env(),
-            "REDIS_URL": self.redis.url,
-            "NEWSWORKER_DATA_DIR": str(self.tmp / f"data-{uuid.uuid4().hex[:6]}"),
-            "NEWSWORKER_NER_BATCH_SECONDS": "0.2",
-            "NEWSWORKER_PROCESSING_GUARANTEE": self.guarantee,
-        }
-
-    def start_worker(self) -> Worker:
-        log = self.tmp / f"worker-{len(self.workers)}.log"
-        with open(log, "wb") as handle:
-            process = subprocess.Popen(
-                [sys.executable, "-m", "workers.cli", "worker", "--loglevel", "info"],
-                stdout=handle,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-                env=self.env(),
-            )
-        worker = Worker(process, log)
+    def start_worker(self) -> WorkerProcess:
+        """One more worker on the scenario's private Redis, with its guarantee."""
+        worker = WorkerProcess(
+            self.settings,
+            self.tmp,
+            env={
+                "REDIS_URL": self.redis.url,
+                "NEWSWORKER_NER_BATCH_SECONDS": "0.2",
+                "NEWSWORKER_PROCESSING_GUARANTEE": self.guarantee,
+            },
+            name=f"worker-{len(self.workers)}",
+        )
         self.workers.append(worker)
         return worker
 
     def stop_all(self) -> None:
         for worker in self.workers:
-            worker.signal(signal.SIGTERM)
+            worker.send_signal(signal.SIGTERM)
         for worker in self.workers:
             if worker.wait(60) is None:
-                worker.signal(signal.SIGKILL)
+                worker.send_signal(signal.SIGKILL)
                 worker.wait(10)
 
 
@@ -217,7 +132,7 @@ def read_outputs(settings: Settings) -> dict[str, list[tuple[str, str]]]:
     consumer = KafkaConsumer(
         enable_auto_commit=False,
         isolation_level="read_committed",
-        **_common(settings, "newsworker-chaos-audit"),
+        **client_options(settings, "newsworker-chaos-audit"),
     )
     found: dict[str, list[tuple[str, str]]] = {}
     try:
@@ -315,7 +230,7 @@ def sigkill(kills: int) -> Fault:
         for _ in range(kills):
             time.sleep(rng.uniform(3, max(seconds / kills, 4)))
             worker = ctx.workers[-1]
-            worker.signal(signal.SIGKILL)
+            worker.send_signal(signal.SIGKILL)
             worker.wait(10)
             ctx.start_worker()
 
@@ -338,9 +253,9 @@ def broker_restart(ctx: Context, seconds: float, rng: random.Random) -> None:
     if stack.external_kafka:
         ctx.notes.append("external broker: not restarted")
         return
-    if stack._pid("kafka") is None:
+    if stack.pid("kafka") is None:
         raise AssertionError("the broker was not started by this project's stack: cannot restart")
-    stack._stop("kafka", 60)
+    stack.stop_kafka()
     time.sleep(2)
     stack.start_kafka()
 
@@ -349,7 +264,7 @@ def sigterm(ctx: Context, seconds: float, rng: random.Random) -> None:
     time.sleep(seconds / 2)
     worker = ctx.workers[-1]
     began = time.monotonic()
-    worker.signal(signal.SIGTERM)
+    worker.send_signal(signal.SIGTERM)
     code = worker.wait(90)
     ctx.notes.append(f"SIGTERM exit {code} in {time.monotonic() - began:.1f}s")
     if code != 0:
@@ -361,7 +276,7 @@ def rebalance(ctx: Context, seconds: float, rng: random.Random) -> None:
     time.sleep(seconds / 4)
     second = ctx.start_worker()
     time.sleep(seconds / 3)
-    second.signal(signal.SIGTERM)
+    second.send_signal(signal.SIGTERM)
     second.wait(90)
 
 
@@ -370,8 +285,8 @@ def nothing(ctx: Context, seconds: float, rng: random.Random) -> None:
 
 
 def long_article(lines: int) -> tuple[bytes, bytes]:
-    # short lines keep it under the message limit: slow to clean and fingerprint,
-    # not a dead letter
+    # short lines keep it under the message limit: an article, not a dead letter; its
+    # 10,000 to 100,000 lines reach NER as one long text
     text = "Harbour traffic in Genoa, day by day\n" + "\n".join(f"d{n}" for n in range(lines))
     return b"very-long", text.encode()
 
@@ -399,9 +314,11 @@ def run_scenario(
 ) -> Row:
     settings = load_settings().isolated("chaos", topic_partitions=4)
     create_topics(settings)
-    redis = PrivateRedis()
-    redis.start()
     tmp = Path(tempfile.mkdtemp(prefix=f"nw-chaos-{name}-"))
+    redis = RedisServer(
+        tmp / "redis", persistence=("--appendonly", "yes", "--appendfsync", "always")
+    )
+    redis.start()
     ctx = Context(settings, redis, tmp, guarantee)
     messages = messages_for(articles, seed)
     scenario = SCENARIOS[name](full)
@@ -419,7 +336,7 @@ def run_scenario(
         wait_until_done(ctx, messages, timeout=max(180.0, seconds * 3))
     finally:
         ctx.stop_all()
-        redis.close()
+        redis.stop()
     row = account(name, settings, messages, started, "; ".join(ctx.notes))
     if not row.ok():
         row.notes += f" (logs in {tmp})"

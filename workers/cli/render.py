@@ -14,6 +14,7 @@ def _short(text: str, width: int) -> str:
 
 
 def render_enriched(event: dict[str, Any], *, entities: int = 8) -> str:
+    """An enriched event as a short readable block."""
     names = ", ".join(
         f"{e.get('canonical')} ({e.get('label')} x{e.get('count')})"
         for e in event.get("entities", [])[:entities]
@@ -35,6 +36,7 @@ def render_enriched(event: dict[str, Any], *, entities: int = 8) -> str:
 
 
 def render_duplicate(notice: dict[str, Any]) -> str:
+    """A duplicate notice as a short readable block."""
     return (
         f"[duplicate] {notice.get('article_id')}  ({notice.get('source')})\n"
         f"  copy of {notice.get('duplicate_of')} by {notice.get('method')} match, "
@@ -43,6 +45,7 @@ def render_duplicate(notice: dict[str, Any]) -> str:
 
 
 def render_dead_letter(record: dict[str, Any]) -> str:
+    """A dead-letter record as a short readable block."""
     return (
         f"[dead-letter] {record.get('reason')}: {_short(str(record.get('detail', '')), 100)}\n"
         f"  from {record.get('topic')}[{record.get('partition')}]@{record.get('offset')}, "

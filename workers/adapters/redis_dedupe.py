@@ -1,13 +1,8 @@
-"""Cross-article de-duplication and learned chrome, with state in Redis hashes.
+"""Redis adapter: learned chrome and dedupe decisions, in Redis hashes.
 
-Pure parts (key layout, time buckets, story ids, decision parsing) are plain
-functions; :class:`RedisDedupe` is the thin adapter that talks to Redis.
-
-State is kept in time buckets of ``dedupe_bucket_seconds``; a bucket's hashes
-expire ``dedupe_retention_seconds`` after the bucket ends, so memory is bounded
-by the window. Every key carries the hash tag ``{<key_prefix>}``: the decision
-script touches several keys atomically, which Redis Cluster allows only inside
-one slot.
+The decision itself is one Lua script (``decide.lua``) run atomically per
+article; keys, windows and the parsing of its replies are the pure functions
+of :mod:`workers.core.dedupe`.
 
 Round trips: one pipeline of decision scripts per batch of articles, and one
 pipelined read of the batch's sources' learned chrome when it is not cached
@@ -16,14 +11,10 @@ pipelined read of the batch's sources' learned chrome when it is not cached
 
 from __future__ import annotations
 
-import functools
 import hashlib
-import json
-import math
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 from importlib import resources
-from typing import Any, Literal
+from typing import Any
 
 import redis.asyncio as aioredis
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -31,150 +22,23 @@ from redis.exceptions import NoScriptError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from workers.config import Settings
+from workers.core.dedupe import (
+    Decision,
+    DedupeRequest,
+    KeySpace,
+    Window,
+    learned_in_window,
+    parse_decision,
+    window_at,
+)
 from workers.errors import ServiceUnavailable
-from workers.fingerprints import FINGERPRINT_VERSION, BodyPrint
 
 Clock = Callable[[], float]
 MAX_CANDIDATES = 24
-#: Lines of at most this many words may be learned as a source's chrome.
-CHROME_MAX_WORDS = 8
-#: At most this many distinct short lines of one article are counted.
-CHROME_MAX_LINES = 64
-
-
-@dataclass(frozen=True)
-class Window:
-    """The time buckets that make up the retention window, current first."""
-
-    buckets: tuple[int, ...]
-    ttl_seconds: int
-
-
-def window_at(now: float, bucket_seconds: int, retention_seconds: int) -> Window:
-    """Buckets covering ``retention_seconds`` back from ``now``, and the TTL for the current one.
-
-    A bucket's keys live until ``retention_seconds`` after the bucket ends, so
-    an article is remembered for at least the whole retention window.
-    """
-    current = int(now // bucket_seconds)
-    count = math.ceil(retention_seconds / bucket_seconds) + 1
-    ends = (current + 1) * bucket_seconds
-    ttl = max(1, math.ceil(ends + retention_seconds - now))
-    return Window(buckets=tuple(current - i for i in range(count)), ttl_seconds=ttl)
-
-
-@dataclass(frozen=True)
-class KeySpace:
-    """Names of the Redis keys, all in one cluster slot through the hash tag."""
-
-    prefix: str
-
-    @property
-    def tag(self) -> str:
-        """Hash tag and layout version that start every key: ``{nw}:v2``."""
-        return "{" + self.prefix + "}" + f":v{FINGERPRINT_VERSION}"
-
-    def decision_keys(self, window: Window, source: str) -> list[str]:
-        """Every key the decision script touches, in the order it expects (see decide.lua)."""
-        return [*self._index_keys(window.buckets), *self._source_keys(window.buckets, source)]
-
-    @functools.lru_cache(maxsize=8)  # noqa: B019 - few windows live at once; instances are few
-    def _index_keys(self, buckets: tuple[int, ...]) -> tuple[str, ...]:
-        return tuple(
-            f"{self.tag}:{kind}:{bucket}"
-            for kind in ("art", "exact", "band", "sig")
-            for bucket in buckets
-        )
-
-    @functools.lru_cache(maxsize=4096)  # noqa: B019
-    def _source_keys(self, buckets: tuple[int, ...], source: str) -> tuple[str, ...]:
-        return (*(self.chrome_key(source, b) for b in buckets), self.learned_key(source))
-
-    def _source(self, source: str) -> str:
-        return hashlib.blake2b(source.encode("utf-8"), digest_size=6).hexdigest()
-
-    def chrome_key(self, source: str, bucket: int) -> str:
-        """Counts of a source's short lines in one bucket."""
-        return f"{self.tag}:chrome:{self._source(source)}:{bucket}"
-
-    def learned_key(self, source: str) -> str:
-        """A source's learned chrome: line fingerprint -> bucket it was last confirmed in."""
-        return f"{self.tag}:learned:{self._source(source)}"
-
-
-def story_id_for(original_id: str) -> str:
-    """Story id: derived from the id of the story's first article, the same on every replica."""
-    return "story-" + hashlib.blake2b(original_id.encode("utf-8"), digest_size=10).hexdigest()
-
-
-@dataclass(frozen=True)
-class Decision:
-    """What the index says of one article."""
-
-    article_id: str
-    status: Literal["original", "duplicate"]
-    story_id: str
-    duplicate_of: str | None = None
-    method: Literal["exact", "near"] | None = None
-    similarity: float = 0.0
-    replay: bool = False
-
-    @property
-    def is_original(self) -> bool:
-        return self.status == "original"
-
-
-def parse_decision(article_id: str, kind: str, payload: str) -> Decision:
-    """Build a :class:`Decision` from the script's reply."""
-    data: dict[str, Any] = json.loads(payload)
-    replay = kind == "replay"
-    if data["d"] == "original":
-        return Decision(article_id, "original", story_id_for(article_id), replay=replay)
-    original = str(data["of"])
-    method: Literal["exact", "near"] = "exact" if data["m"] == "exact" else "near"
-    return Decision(
-        article_id,
-        "duplicate",
-        story_id_for(original),
-        duplicate_of=original,
-        method=method,
-        similarity=round(float(data["s"]), 4),
-        replay=replay,
-    )
-
-
-def chrome_candidates(lines: Sequence[str], fingerprint: Callable[[str], str]) -> list[str]:
-    """Distinct fingerprints of the short lines of an article: what may be learned as chrome."""
-    seen: dict[str, None] = {}
-    for line in lines:
-        if len(line.split()) <= CHROME_MAX_WORDS:
-            seen.setdefault(fingerprint(line), None)
-            if len(seen) >= CHROME_MAX_LINES:
-                break
-    return list(seen)
-
-
-def learned_in_window(learned: Mapping[bytes | str, bytes | str], oldest: int) -> frozenset[str]:
-    """Fingerprints of a source's learned hash last confirmed inside the window."""
-    result = set()
-    for fp, bucket in learned.items():
-        if int(bucket) >= oldest:
-            result.add(fp.decode() if isinstance(fp, bytes) else fp)
-    return frozenset(result)
-
-
-@dataclass(frozen=True)
-class DedupeRequest:
-    """One article as the index sees it."""
-
-    article_id: str
-    source: str
-    print: BodyPrint
-    chrome_fingerprints: tuple[str, ...]
 
 
 def _script_text() -> str:
-    return resources.files("workers").joinpath("decide.lua").read_text(encoding="utf-8")
+    return resources.files("workers.adapters").joinpath("decide.lua").read_text(encoding="utf-8")
 
 
 class RedisDedupe:
@@ -208,6 +72,7 @@ class RedisDedupe:
         self._cache: dict[str, tuple[float, frozenset[str]]] = {}
 
     def window(self) -> Window:
+        """The buckets of the retention window at the clock's now."""
         return window_at(self.clock(), self.bucket_seconds, self.retention_seconds)
 
     async def learned_chrome(self, sources: Sequence[str]) -> list[frozenset[str]]:
@@ -260,14 +125,14 @@ class RedisDedupe:
         self.round_trips += 1
         async with self.client.pipeline(transaction=False) as pipe:
             for request in requests:
-                bands, lines = request.print.bands, request.chrome_fingerprints
+                bands, lines = request.body.bands, request.chrome_fingerprints
                 if len({len(b) for b in bands}) > 1 or len({len(x) for x in lines}) > 1:
                     raise ValueError("band keys and line fingerprints must each be fixed-width")
                 args: list[str | bytes | int | float] = [
                     len(window.buckets),
                     request.article_id,
-                    request.print.content,
-                    request.print.signature,
+                    request.body.content,
+                    request.body.signature,
                     self.threshold,
                     window.ttl_seconds,
                     "".join(bands),

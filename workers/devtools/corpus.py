@@ -297,6 +297,7 @@ class CorpusArticle:
     duplicate_of: str | None = None
 
     def as_message(self) -> dict[str, str]:
+        """The article as a raw-topic JSON message."""
         return {"id": self.id, "source": self.source, "title": self.title, "text": self.text}
 
 
@@ -396,6 +397,7 @@ class CorpusGenerator:
     def original(
         self, topic: str | None = None, city: str | None = None, kind: Kind = "original"
     ) -> tuple[CorpusArticle, _Story]:
+        """The first article of a story."""
         story = self._story(topic, city)
         article_id = self._id("art")
         article = CorpusArticle(
@@ -409,6 +411,7 @@ class CorpusGenerator:
         return article, story
 
     def exact(self, of: CorpusArticle) -> CorpusArticle:
+        """The same text again under another id and outlet."""
         lines = of.text.split("\n\n")
         text = "\n\n".join(
             ("  " + line.upper() + " ") if i == 0 else line.replace(". ", ".  ")
@@ -419,6 +422,7 @@ class CorpusGenerator:
         )
 
     def near(self, of: CorpusArticle, story: _Story) -> CorpusArticle:
+        """A trivially edited copy (headline, paragraph, byline or dropped sentence)."""
         rng = self.rng
         paragraphs = [list(p) for p in story.paragraphs]
         title = of.title
@@ -449,6 +453,7 @@ class CorpusGenerator:
         )
 
     def syndicated(self, of: CorpusArticle, story: _Story) -> CorpusArticle:
+        """The story as another outlet syndicates it."""
         rng = self.rng
         outlet = rng.choice([o for o in OUTLETS if o != of.source])
         title = rng.choice(HEADLINES).format(**story.slots)

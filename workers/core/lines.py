@@ -11,7 +11,7 @@ Removed, each counted by reason:
 * ``teaser``: a line ending in "..." or "…" whose text starts another, longer
   line of the article;
 * ``chrome``: site furniture, from a built-in list or learned per source
-  (see :mod:`workers.dedupe`).
+  (see :mod:`workers.core.dedupe`).
 """
 
 from __future__ import annotations

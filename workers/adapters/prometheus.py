@@ -1,31 +1,16 @@
-"""Prometheus metrics of one worker process, fed from each batch's :class:`BatchStats`."""
+"""Prometheus metrics of one worker process (the sensor), fed from each batch's stats."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+
+from workers.core.batch import BatchStats
 
 LATENCY_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 300)
 NER_SECONDS_BUCKETS = (0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30)
 BATCH_BUCKETS = (1, 2, 4, 8, 16, 32, 64, 128, 256)
-
-
-@dataclass
-class BatchStats:
-    """What one batch did. Pure data: the pipeline fills it, the metrics read it."""
-
-    consumed: int = 0
-    published: dict[str, int] = field(default_factory=dict)
-    duplicates: dict[str, int] = field(default_factory=dict)
-    dead_letters: dict[str, int] = field(default_factory=dict)
-    lines_removed: dict[str, int] = field(default_factory=dict)
-    ner_batch_size: int = 0
-    ner_seconds: float = 0.0
-
-    def add(self, counts: dict[str, int], key: str, amount: int = 1) -> None:
-        counts[key] = counts.get(key, 0) + amount
 
 
 class WorkerMetrics:
@@ -83,6 +68,7 @@ class WorkerMetrics:
         )
 
     def record(self, stats: BatchStats, latencies: list[float]) -> None:
+        """Count one batch's stats and its messages' end-to-end latencies."""
         self.consumed.inc(stats.consumed)
         for labels, counter in (
             (stats.published, self.published),
@@ -99,9 +85,11 @@ class WorkerMetrics:
             self.end_to_end.observe(max(seconds, 0.0))
 
     def set_lag(self, lags: Mapping[tuple[str, int], int]) -> None:
+        """Set the consumer lag gauge per assigned partition."""
         self.lag.clear()
         for (topic, partition), lag in lags.items():
             self.lag.labels(topic, str(partition)).set(max(lag, 0))
 
     def exposition(self) -> bytes:
+        """The metrics in Prometheus' text format."""
         return generate_latest(self.registry)

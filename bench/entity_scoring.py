@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from workers.enrich import Mention, canonical_entities
+from workers.core.entities import Mention, canonical_entities
 
 Pair = tuple[str, str]
 

@@ -96,6 +96,8 @@ _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 
 @dataclass(frozen=True)
 class Language:
+    """A detected language (ISO 639-1 code, or ``und``) and how it was decided."""
+
     code: str
     """ISO 639-1 code, or ``und`` when there is too little text to tell."""
     score: float
@@ -103,6 +105,7 @@ class Language:
 
     @property
     def is_english(self) -> bool:
+        """Whether the text is English (or too short to tell)."""
         return self.code in {"en", "und"}
 
 

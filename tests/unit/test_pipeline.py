@@ -1,0 +1,128 @@
+"""Pipeline.process with in-memory fakes of its adapters: every message gets its one output."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import pytest
+
+from workers.devtools.fakes import KeywordRecognizer, MemoryDeduper
+from workers.errors import ServiceUnavailable
+from workers.pipeline import BatchResult, Pipeline, PipelineConfig, RawMessage
+
+STORY = (
+    "Harbour traffic in Genoa rose by a tenth this year, the port authority said on Monday.\n"
+    "Container ships from Asia made up most of the growth, according to the figures.\n"
+    "The authority expects another rise next year when the new quay opens in the spring."
+)
+OTHER = (
+    "The city council of Lisbon approved a second bridge over the Tagus on Tuesday.\n"
+    "Work is to start next year and take four years, the mayor Carlos Moedas said."
+)
+NAMES = {"Genoa": "GPE", "Lisbon": "GPE", "Carlos Moedas": "PERSON", "Asia": "LOC"}
+NOW = 1_780_000_000.0
+
+
+def make_pipeline(dedupe: MemoryDeduper | None = None) -> tuple[Pipeline, MemoryDeduper]:
+    index = dedupe or MemoryDeduper()
+    pipeline = Pipeline(
+        PipelineConfig(
+            max_message_bytes=10_000,
+            max_body_chars=100_000,
+            entity_labels=("PERSON", "GPE", "LOC", "ORG"),
+            ner_batch_size=8,
+        ),
+        index,
+        KeywordRecognizer(NAMES),
+        clock=lambda: NOW,
+    )
+    return pipeline, index
+
+
+def message(key: str, value: bytes | str, offset: int = 0) -> RawMessage:
+    data = value.encode() if isinstance(value, str) else value
+    return RawMessage(data, key.encode(), "raw", 0, offset)
+
+
+def run(pipeline: Pipeline, *messages: RawMessage) -> BatchResult:
+    return asyncio.run(pipeline.process(list(messages)))
+
+
+def test_one_output_per_message_in_batch_order() -> None:
+    pipeline, _ = make_pipeline()
+    result = run(
+        pipeline,
+        message("a", STORY, 0),
+        message("bad", b"\xff\xfe", 1),
+        message("b", STORY, 2),
+        message("c", OTHER, 3),
+    )
+    assert [(o.role, o.key, o.index) for o in result.outputs] == [
+        ("enriched", b"a", 0),
+        ("dlq", b"bad", 1),
+        ("duplicates", b"b", 2),
+        ("enriched", b"c", 3),
+    ]
+    assert result.stats.consumed == 4
+    assert result.stats.published == {"enriched": 2, "dlq": 1, "duplicates": 1}
+    assert result.stats.dead_letters == {"invalid_utf8": 1}
+    assert result.stats.duplicates == {"exact": 1}
+
+
+def test_events_carry_entities_and_notices_point_to_the_first_article() -> None:
+    pipeline, _ = make_pipeline()
+    result = run(pipeline, message("a", STORY), message("b", STORY), message("c", OTHER))
+    first, notice, other = (json.loads(o.value) for o in result.outputs)
+    assert {e["canonical"] for e in first["entities"]} == {"Genoa", "Asia"}
+    assert {(e["canonical"], e["label"]) for e in other["entities"]} == {
+        ("Lisbon", "GPE"),
+        ("Carlos Moedas", "PERSON"),
+    }
+    assert notice["duplicate_of"] == "a" and notice["story_id"] == first["story_id"]
+    assert other["story_id"] != first["story_id"]
+
+
+def test_a_redelivered_batch_gets_the_same_outputs() -> None:
+    pipeline, _ = make_pipeline()
+    batch = [message("a", STORY, 0), message("b", STORY, 1)]
+    first = run(pipeline, *batch)
+    again = run(pipeline, *batch)
+    assert [o.value for o in again.outputs] == [o.value for o in first.outputs]
+
+
+def test_an_index_outage_raises_and_publishes_nothing() -> None:
+    pipeline, index = make_pipeline()
+    index.available = False
+    with pytest.raises(ServiceUnavailable):
+        run(pipeline, message("a", STORY))
+    index.available = True
+    assert [o.role for o in run(pipeline, message("a", STORY)).outputs] == ["enriched"]
+
+
+def test_learned_chrome_is_removed_once_a_source_repeats_it() -> None:
+    pipeline, _ = make_pipeline(MemoryDeduper(chrome_min_articles=2))
+    promo = "Subscribe to our morning letter"
+    third = "Rail workers in Porto will strike on Friday over pay, their union announced today."
+    fourth = "A storm closed the airport of Bilbao for six hours and diverted forty flights."
+
+    def herald(key: str, body: str) -> RawMessage:
+        return message(key, json.dumps({"text": f"{promo}\n{body}", "source": "herald"}))
+
+    first, second = run(pipeline, herald("s1", STORY), herald("s2", OTHER)).outputs
+    assert promo in json.loads(first.value)["body"]
+    assert promo in json.loads(second.value)["body"]  # learned only after this batch
+    (later,) = run(pipeline, herald("s3", third)).outputs
+    event = json.loads(later.value)
+    assert promo not in event["body"] and event["lines_removed"] == {"chrome": 1}
+    (elsewhere,) = run(pipeline, message("s4", json.dumps({"text": f"{promo}\n{fourth}"}))).outputs
+    assert promo in json.loads(elsewhere.value)["body"]  # another source keeps the line
+
+
+def test_without_a_recognizer_events_have_no_entities() -> None:
+    index = MemoryDeduper()
+    pipeline = Pipeline(
+        PipelineConfig(10_000, 100_000, ("GPE",), 8), index, None, clock=lambda: NOW
+    )
+    (output,) = run(pipeline, message("a", STORY)).outputs
+    assert output.role == "enriched" and json.loads(output.value)["entities"] == []

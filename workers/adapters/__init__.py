@@ -1,0 +1,1 @@
+"""The I/O behind the pipeline's protocols: Redis, spaCy, Kafka clients, Prometheus."""

@@ -1,0 +1,1 @@
+"""Development-only tools: local services, worker processes, corpus, fakes (not in the image)."""

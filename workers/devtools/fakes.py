@@ -1,0 +1,109 @@
+"""In-memory stand-ins for the pipeline's two adapters, for unit tests without services.
+
+:class:`MemoryDeduper` follows the decision rules of the Redis index
+(``decide.lua``) over plain dicts: replay by article id, exact copy by
+content fingerprint, near copy by LSH band candidates at or above the
+threshold, else original; a short line seen in ``chrome_min_articles``
+originals of one source becomes that source's learned chrome. It has no time
+window. :class:`KeywordRecognizer` finds given names in the texts. Neither is
+used by the worker: the real adapters are tested against the real servers.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+
+from workers.core.dedupe import Decision, DedupeRequest, parse_decision
+from workers.core.entities import Mention, ModelInfo
+from workers.core.fingerprints import estimate_jaccard, signature_from_bytes
+from workers.errors import ServiceUnavailable
+
+
+class MemoryDeduper:
+    """The dedupe index as dicts; ``available = False`` makes it raise like a Redis outage."""
+
+    def __init__(self, threshold: float = 0.6, chrome_min_articles: int = 3) -> None:
+        self.threshold = threshold
+        self.chrome_min_articles = chrome_min_articles
+        self.available = True
+        self.decided: dict[str, tuple[str, str]] = {}
+        self.exact: dict[str, str] = {}
+        self.bands: dict[str, str] = {}
+        self.signatures: dict[str, bytes] = {}
+        self.line_counts: dict[tuple[str, str], int] = {}
+        self.learned: dict[str, set[str]] = {}
+
+    def _check(self) -> None:
+        if not self.available:
+            raise ServiceUnavailable("in-memory index made unavailable")
+
+    async def learned_chrome(self, sources: Sequence[str]) -> list[frozenset[str]]:
+        """Each source's learned chrome, in the order given."""
+        self._check()
+        return [frozenset(self.learned.get(source, ())) for source in sources]
+
+    async def decide(self, requests: Sequence[DedupeRequest]) -> list[Decision]:
+        """Decide each request in order, as the Redis script would."""
+        self._check()
+        return [self._decide(request) for request in requests]
+
+    def _decide(self, request: DedupeRequest) -> Decision:
+        recorded = self.decided.get(request.article_id)
+        if recorded is not None:
+            return parse_decision(request.article_id, "replay", recorded[1])
+        payload = self._payload(request)
+        self.decided[request.article_id] = ("new", payload)
+        return parse_decision(request.article_id, "new", payload)
+
+    def _payload(self, request: DedupeRequest) -> str:
+        body = request.body
+        original = self.exact.get(body.content)
+        if original is not None and original != request.article_id:
+            return json.dumps({"d": "duplicate", "of": original, "m": "exact", "s": 1})
+        best, best_similarity = None, 0.0
+        mine = signature_from_bytes(body.signature)
+        for band in body.bands:
+            candidate = self.bands.get(band)
+            if candidate is None or candidate == request.article_id:
+                continue
+            similarity = estimate_jaccard(mine, signature_from_bytes(self.signatures[candidate]))
+            if similarity > best_similarity:
+                best, best_similarity = candidate, similarity
+        if best is not None and best_similarity >= self.threshold:
+            return json.dumps({"d": "duplicate", "of": best, "m": "near", "s": best_similarity})
+        self.exact.setdefault(body.content, request.article_id)
+        for band in body.bands:
+            self.bands.setdefault(band, request.article_id)
+        self.signatures[request.article_id] = body.signature
+        for line in request.chrome_fingerprints:
+            key = (request.source, line)
+            self.line_counts[key] = self.line_counts.get(key, 0) + 1
+            if self.line_counts[key] >= self.chrome_min_articles:
+                self.learned.setdefault(request.source, set()).add(line)
+        return json.dumps({"d": "original", "s": 0})
+
+
+class KeywordRecognizer:
+    """Finds each given name (whole words) in the texts, with its label."""
+
+    info = ModelInfo("keyword-recognizer", "0", "en")
+
+    def __init__(self, names: Mapping[str, str]) -> None:
+        self.names = dict(names)
+        self.calls = 0
+        self._patterns = {name: re.compile(r"\b" + re.escape(name) + r"\b") for name in self.names}
+
+    def mentions(self, texts: Sequence[str], batch_size: int = 32) -> list[list[Mention]]:
+        """Every occurrence of every name, in text order."""
+        self.calls += 1
+        found = []
+        for text in texts:
+            spans = [
+                Mention(match.group(0), self.names[name], match.start(), match.end())
+                for name, pattern in self._patterns.items()
+                for match in pattern.finditer(text)
+            ]
+            found.append(sorted(spans, key=lambda m: m.start))
+        return found
