@@ -120,6 +120,11 @@ class EnrichedEvent(_Record):
     text gets entities; other languages get an empty list (v2)."""
     model: ModelRecord | None = None
     """The NER pipeline that found the entities; null when NER is switched off (v2)."""
+    trimmed: list[str] = field(default_factory=list)
+    """What was cut so the event fits the topic's record limit, in this order: ``mentions``
+    (every entity's mention list; counts, first offsets and salience stay), ``body`` (cut at a
+    paragraph boundary; offsets still refer to the whole cleaned body), ``entities`` (the least
+    salient dropped). Empty for almost every article (v2, optional)."""
     schema_version: int = EVENT_SCHEMA_VERSION
     """Major version of this record's schema."""
 

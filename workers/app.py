@@ -2,9 +2,21 @@
 
 Thin on purpose: the agent is a short ``async for`` over batches of events
 (``stream.take_events``) that hands each batch to the pipeline and sends its
-outputs. A batch's outputs are confirmed by the broker before the batch's
-offsets are acknowledged, so a crash at any point redelivers rather than loses
-(at-least-once; replays give the same ids and the same decisions).
+outputs. **No input is acknowledged before its outputs are confirmed**:
+
+* each batch's messages are *held* (one more reference each) while it is
+  processed, so ``take_events``, which acknowledges a batch in a ``finally``
+  block whatever happened, cannot let its offsets be committed; the batch is
+  *released* only once the broker has confirmed every output;
+* Redis trouble (:class:`~workers.errors.ServiceUnavailable`) and sends the
+  broker did not confirm in time are retried with backoff, the same batch
+  again;
+* anything else is unexpected: the process stops at once without committing
+  (crash-only, exit status 70); the orchestrator restarts it and the batch is
+  redelivered, with the same decisions and ids (replays).
+
+A stop (SIGTERM) in the middle of a batch leaves that batch held: its offsets
+are not committed and the next owner of the partition processes it again.
 
 Web endpoints (when ``NEWSWORKER_WEB_ENABLED``): ``/healthz`` (the process
 answers), ``/readyz`` (Redis answers, Kafka partitions are assigned) and
@@ -15,12 +27,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import ssl
 import time
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, NoReturn
 
 import faust
+from aiokafka.errors import KafkaError, KafkaTimeoutError
 
 from topics.specs import DLQ, DUPLICATES, ENRICHED, RAW, largest_record
 from workers.adapters.prometheus import WorkerMetrics
@@ -28,10 +42,14 @@ from workers.adapters.redis_dedupe import check_redis, dedupe_from_settings
 from workers.adapters.spacy_ner import NerModel
 from workers.config import Settings
 from workers.errors import ServiceUnavailable
-from workers.pipeline import BatchResult, Pipeline, PipelineConfig, RawMessage
+from workers.pipeline import BatchResult, Output, Pipeline, PipelineConfig, RawMessage
 
 log = logging.getLogger("newsworker.worker")
 MAX_BACKOFF_SECONDS = 30.0
+#: Exit status of a crash-only stop (EX_SOFTWARE): nothing of the batch was committed.
+EXIT_UNEXPECTED = 70
+
+Send = Callable[[Output], Awaitable[Awaitable[Any]]]
 
 
 def _credentials(settings: Settings) -> Any:
@@ -124,15 +142,20 @@ def create_app(settings: Settings, *, ner_enabled: bool = True) -> faust.App:
     metrics = WorkerMetrics()
     positions: dict[tuple[str, int], int] = {}
 
+    async def send(output: Output) -> Awaitable[Any]:
+        return await outputs[output.role].send(key=output.key, value=output.value)
+
     @app.agent(raw, name="newsworker.articles")
     async def articles(stream: Any) -> None:
         async for events in stream.take_events(settings.ner_batch_size, settings.ner_batch_seconds):
+            hold(events)
             batch = raw_messages(events)
-            result = await process_with_retry(pipeline, batch, metrics)
-            pending = [
-                await outputs[out.role].send(key=out.key, value=out.value) for out in result.outputs
-            ]
-            await asyncio.gather(*pending)
+            try:
+                result = await process_with_retry(pipeline, batch, metrics)
+                await publish_with_retry(send, result.outputs, metrics)
+            except Exception as exc:
+                stop_without_commit(exc, batch)
+            release(events)
             now = time.time()
             metrics.record(result.stats, [now - event.message.timestamp for event in events])
             for message in batch:
@@ -203,6 +226,65 @@ def _log_outcomes(batch: list[RawMessage], result: BatchResult) -> None:
         else:
             log.debug("%s %s", output.role, where, extra={"article_id": article_id})
     log.info("batch of %d: %s", len(batch), result.stats.published)
+
+
+def hold(events: Sequence[Any]) -> None:
+    """Take one more reference on each message, so acknowledging the events does not commit."""
+    for event in events:
+        event.message.incref()
+
+
+def release(events: Sequence[Any]) -> None:
+    """Drop the references of :func:`hold`: the messages' offsets may now be committed."""
+    for event in events:
+        event.ack()
+
+
+def stop_without_commit(exc: BaseException, batch: Sequence[RawMessage]) -> NoReturn:
+    """Crash-only: log what failed and exit at once, before anything else is committed."""
+    where = ", ".join(sorted({f"{m.topic}[{m.partition}]@{m.offset}" for m in batch[:3]}))
+    log.critical(
+        "unexpected %s while handling a batch of %d (%s ...): stopping without committing; "
+        "the batch will be redelivered",
+        type(exc).__name__,
+        len(batch),
+        where,
+        exc_info=exc,
+    )
+    logging.shutdown()
+    os._exit(EXIT_UNEXPECTED)
+
+
+def send_is_retriable(exc: BaseException) -> bool:
+    """Whether a failed send may succeed if tried again (broker away, leader moving, timeout)."""
+    return isinstance(exc, KafkaTimeoutError) or (
+        isinstance(exc, KafkaError) and bool(getattr(exc, "retriable", False))
+    )
+
+
+async def publish_with_retry(
+    send: Send, outputs: Sequence[Output], metrics: WorkerMetrics | None = None
+) -> None:
+    """Send a batch's outputs and wait until the broker confirms them all.
+
+    Sends the broker did not confirm in time are sent again, the whole batch,
+    with backoff, for as long as it takes (a record may then be written twice:
+    its id is the same); any other failure is raised.
+    """
+    delay = 0.5
+    while True:
+        try:
+            pending = [await send(output) for output in outputs]
+            await asyncio.gather(*pending)
+            return
+        except Exception as exc:
+            if not send_is_retriable(exc):
+                raise
+            if metrics is not None:
+                metrics.send_retries.inc()
+            log.warning("outputs not confirmed (%s); sending the batch again in %.1fs", exc, delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, MAX_BACKOFF_SECONDS)
 
 
 async def process_with_retry(

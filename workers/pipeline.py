@@ -22,16 +22,19 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from topics.specs import ENRICHED
 from workers.core.articles import Article, decode_article
 from workers.core.batch import BatchStats
 from workers.core.dedupe import Decision, DedupeRequest, prepare
 from workers.core.entities import Mention, ModelInfo, canonical_entities
-from workers.core.events import build_dead_letter, build_event, build_notice
+from workers.core.events import build_dead_letter, build_event, build_notice, fit_event
 from workers.core.language import detect_language
 from workers.core.lines import CleanedText
 from workers.errors import DecodeError, NewsworkerError, ProcessingError
 
 Clock = Callable[[], float]
+#: Bytes of a record besides its value that the topic limit also counts (headers, framing).
+RECORD_MARGIN = 1024
 
 
 @dataclass(frozen=True)
@@ -96,6 +99,15 @@ class PipelineConfig:
     max_body_chars: int
     entity_labels: tuple[str, ...]
     ner_batch_size: int
+    max_event_bytes: int | None = None
+    """Largest enriched event value; None: what the enriched topic accepts, less a margin
+    for the key and the record's framing (events are fitted to it by ``fit_event``)."""
+
+    def event_limit(self) -> int:
+        """The byte limit enriched events are fitted to."""
+        if self.max_event_bytes is not None:
+            return self.max_event_bytes
+        return ENRICHED.max_bytes(self.max_message_bytes) - RECORD_MARGIN
 
 
 @dataclass
@@ -215,6 +227,7 @@ class Pipeline:
             for i, found in zip(english, found_english, strict=True):
                 mentions[i] = found
         model = self.ner.info if self.ner is not None else None
+        event_limit = self.config.event_limit()
         outputs = []
         for (index, item), found, text, language in zip(
             originals, mentions, texts, languages, strict=True
@@ -238,12 +251,12 @@ class Pipeline:
                     language=language,
                     model=model,
                 )
+                key = item.article.id.encode()
+                value = fit_event(event, event_limit - len(key))
             except Exception as exc:
                 outputs.append((index, self._dead(index, item.message, unexpected(exc), stats)))
                 continue
-            outputs.append(
-                (index, Output("enriched", item.article.id.encode(), event.to_json(), index))
-            )
+            outputs.append((index, Output("enriched", key, value, index)))
         return outputs
 
 

@@ -38,7 +38,20 @@ def start_stack() -> Settings:
 
 def unique_settings(base: Settings, **extra: object) -> Settings:
     """Settings with a unique topic prefix, consumer group and Redis key prefix."""
-    return base.isolated("test", topic_partitions=2, **extra)
+    return base.isolated("test", **{"topic_partitions": 2, **extra})
+
+
+def holds_partitions(assignment: object, topic: str) -> bool:
+    """Whether a member's assignment (decoded, or raw bytes when the admin client could not
+    decode faust's member metadata) gives it partitions of ``topic``."""
+    if isinstance(assignment, dict):
+        return any(
+            part["topic"] == topic and part["partitions"]
+            for part in assignment.get("assigned_partitions", [])
+        )
+    if isinstance(assignment, bytes):
+        return topic.encode() in assignment
+    return False
 
 
 def assigned_members(admin: KafkaAdminClient, settings: Settings) -> int:
@@ -51,10 +64,7 @@ def assigned_members(admin: KafkaAdminClient, settings: Settings) -> int:
     return sum(
         1
         for member in description.get("members", [])
-        if any(
-            part["topic"] == raw and part["partitions"]
-            for part in (member.get("member_assignment") or {}).get("assigned_partitions", [])
-        )
+        if holds_partitions(member.get("member_assignment"), raw)
     )
 
 

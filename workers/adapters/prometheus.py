@@ -37,6 +37,11 @@ class WorkerMetrics:
         self.redis_retries = Counter(
             "newsworker_redis_retries", "Batches retried because Redis did not answer.", registry=r
         )
+        self.send_retries = Counter(
+            "newsworker_send_retries",
+            "Batches whose outputs were sent again because the broker did not confirm them.",
+            registry=r,
+        )
         self.ner_batch_size = Histogram(
             "newsworker_ner_batch_size",
             "Articles per NER batch.",

@@ -18,7 +18,7 @@ from typing import Any
 
 import redis.asyncio as aioredis
 from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import NoScriptError
+from redis.exceptions import NoScriptError, OutOfMemoryError, ReadOnlyError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from workers.config import Settings
@@ -35,6 +35,24 @@ from workers.errors import ServiceUnavailable
 
 Clock = Callable[[], float]
 MAX_CANDIDATES = 24
+#: Connection trouble: the server is away (or not yet back); retried with backoff.
+UNREACHABLE = (RedisConnectionError, RedisTimeoutError, OSError)
+
+
+def unavailable(exc: BaseException) -> ServiceUnavailable:
+    """The retriable error for a Redis condition that waiting can cure, saying which one.
+
+    * connection refused, reset or timed out: the server is away;
+    * ``OOM`` (``maxmemory`` reached, writes refused): nothing is skipped or
+      dead-lettered; the batch waits until memory is freed or raised;
+    * ``READONLY`` (a replica after a failover): the connections are dropped so
+      the next try reaches the new primary behind the same address.
+    """
+    if isinstance(exc, OutOfMemoryError):
+        return ServiceUnavailable("redis refuses writes: maxmemory reached (OOM)")
+    if isinstance(exc, ReadOnlyError):
+        return ServiceUnavailable("redis answered READONLY: a replica, not the primary")
+    return ServiceUnavailable(f"redis unavailable: {type(exc).__name__}")
 
 
 def _script_text() -> str:
@@ -91,8 +109,8 @@ class RedisDedupe:
                     for source in missing:
                         pipe.hgetall(self.keys.learned_key(source))
                     replies = await pipe.execute()
-            except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
-                raise ServiceUnavailable(f"redis unavailable: {type(exc).__name__}") from exc
+            except UNREACHABLE as exc:
+                raise unavailable(exc) from exc
             self.round_trips += 1
             for source, reply in zip(missing, replies, strict=True):
                 self._cache[source] = (
@@ -114,8 +132,13 @@ class RedisDedupe:
                 await self.client.script_load(self._script_text)
                 self.round_trips += 1
                 replies = await self._run_decisions(window, requests)
-        except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
-            raise ServiceUnavailable(f"redis unavailable: {type(exc).__name__}") from exc
+        except UNREACHABLE as exc:
+            raise unavailable(exc) from exc
+        except ReadOnlyError as exc:
+            await self.client.connection_pool.disconnect()
+            raise unavailable(exc) from exc
+        except OutOfMemoryError as exc:
+            raise unavailable(exc) from exc
         return [
             parse_decision(request.article_id, _text(reply[0]), _text(reply[1]))
             for request, reply in zip(requests, replies, strict=True)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 from topics.records import (
@@ -132,3 +133,62 @@ def build_dead_letter(
         offset=offset,
         failed_at=iso(now),
     )
+
+
+def fit_event(event: EnrichedEvent, limit: int) -> bytes:
+    """The event's JSON, made to fit in ``limit`` bytes by the documented trimming rule.
+
+    Almost every event fits as it is. One that does not (a long article full
+    of names, with mentions and escaped newlines) is trimmed in this order,
+    each step only if still needed, and says so in ``trimmed``:
+
+    1. ``mentions``: every entity's mention list is dropped (counts, first
+       offsets and salience stay);
+    2. ``body``: the body is cut to the longest start that fits, at a
+       paragraph boundary when there is one;
+    3. ``entities``: the least salient entities are dropped.
+
+    The result always fits for any ``limit`` above the size of an event with
+    an empty body and no entities (about a kilobyte).
+    """
+    data = event.to_json()
+    if len(data) <= limit:
+        return data
+    event = dataclasses.replace(
+        event,
+        entities=[dataclasses.replace(e, mentions=[]) for e in event.entities],
+        trimmed=["mentions"],
+    )
+    data = event.to_json()
+    if len(data) <= limit:
+        return data
+    body = event.body
+    shorter = dataclasses.replace(event, body="", trimmed=["mentions", "body"])
+    keep = _longest_fitting(len(body), lambda n: dataclasses.replace(shorter, body=body[:n]), limit)
+    cut = body.rfind("\n\n", 0, keep)
+    event = dataclasses.replace(shorter, body=body[: cut if cut > 0 else keep].rstrip())
+    data = event.to_json()
+    if len(data) <= limit:
+        return data
+    order = sorted(range(len(event.entities)), key=lambda i: -event.entities[i].salience)
+    event = dataclasses.replace(event, trimmed=["mentions", "body", "entities"])
+
+    def most_salient(n: int) -> EnrichedEvent:
+        keep = set(order[:n])
+        return dataclasses.replace(
+            event, entities=[e for i, e in enumerate(event.entities) if i in keep]
+        )
+
+    return most_salient(_longest_fitting(len(order), most_salient, limit)).to_json()
+
+
+def _longest_fitting(size: int, make: Callable[[int], EnrichedEvent], limit: int) -> int:
+    """The largest ``n <= size`` whose event ``make(n)`` encodes in ``limit`` bytes (0 if none)."""
+    low, high = 0, size
+    while low < high:
+        middle = (low + high + 1) // 2
+        if len(make(middle).to_json()) <= limit:
+            low = middle
+        else:
+            high = middle - 1
+    return low
