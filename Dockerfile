@@ -1,5 +1,8 @@
 # newsworker worker image: non-root, spaCy model baked in (a pip dependency), health check.
-FROM python:3.11-slim AS build
+# BASE_IMAGE: any Debian-like image with Python 3.11 as `python` and `pip` (default: the
+# official one; docs/operations.md says how it was built and run here with a local base).
+ARG BASE_IMAGE=python:3.11-slim
+FROM ${BASE_IMAGE} AS build
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /src
 COPY pyproject.toml README.md ./
@@ -7,7 +10,7 @@ COPY workers ./workers
 COPY topics ./topics
 RUN pip install --prefix=/install .
 
-FROM python:3.11-slim
+FROM ${BASE_IMAGE}
 ENV PYTHONUNBUFFERED=1 \
     NEWSWORKER_WEB_ENABLED=true \
     NEWSWORKER_WEB_BIND=0.0.0.0 \

@@ -9,7 +9,7 @@ ARTICLES ?=
 .DEFAULT_GOAL := help
 BENCH_STAMP := $(VENV)/.installed-bench
 
-.PHONY: bench help install system-deps stack-up stack-down stack-status run test test-unit test-integration lint typecheck check clean quality bench-dedupe ner-memory example-event chaos profile
+.PHONY: bench help install node-tools system-deps stack-up stack-down stack-status run test test-unit test-integration lint typecheck check clean quality bench-dedupe ner-memory example-event chaos profile image-check
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -21,13 +21,23 @@ $(STAMP): pyproject.toml
 	@bash scripts/check-python.sh $(PYTHON)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev]'
+	@# setuptools' notice on every editable install says nothing about this project: filtered
+	PYTHONWARNINGS="ignore:Editable installation" $(BIN)/pip install -q -e '.[dev]'
 	@touch $(STAMP)
 
 install: $(STAMP) ## create .venv and install newsworker with its dev tools
 
+ASYNCAPI_TOOL := tests/deploy/asyncapi
+NODE_STAMP := $(ASYNCAPI_TOOL)/node_modules/.installed
+
+$(NODE_STAMP): $(ASYNCAPI_TOOL)/package.json $(ASYNCAPI_TOOL)/package-lock.json
+	cd $(ASYNCAPI_TOOL) && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+node-tools: system-deps $(NODE_STAMP) ## the official AsyncAPI parser (pinned, npm ci) the deploy tests use
+
 $(BENCH_STAMP): $(STAMP)
-	$(BIN)/pip install -q -e '.[dev,bench]'
+	PYTHONWARNINGS="ignore:Editable installation" $(BIN)/pip install -q -e '.[dev,bench]'
 	@touch $(BENCH_STAMP)
 
 stack-up: install system-deps ## start the local Kafka + Redis (skipped for KAFKA_BOOTSTRAP_SERVERS / REDIS_URL)
@@ -42,7 +52,7 @@ stack-status: ## show the local stack
 run: install system-deps ## main job: stack, topics, publish samples (or ARTICLES=path), worker, show events
 	$(BIN)/newsworker run $(ARTICLES)
 
-test: install system-deps check ## lint, typecheck, then every test layer against real Kafka and Redis, with coverage
+test: install system-deps node-tools check ## lint, typecheck, then every test layer against real Kafka and Redis, with coverage
 	$(BIN)/newsworker dev up
 	$(BIN)/pytest -q -ra --cov=workers --cov=topics --cov-report=term:skip-covered
 
@@ -80,9 +90,12 @@ ner-memory: install ## worker RSS over many articles through NER, with and witho
 chaos: stack-up ## fault scenarios in full (SIGKILL, Redis outage, broker restart, ...): lost/doubled table
 	$(BIN)/python -m bench.chaos --articles $${ARTICLES_COUNT:-2000}
 
+image-check: install stack-up ## build the image on a local Debian base and run its worker for real (root; docker.io, debootstrap)
+	bash scripts/image-check.sh
+
 example-event: install ## rewrite topics/examples/enriched.v2.example.json from the code
 	$(BIN)/python scripts/example_event.py
 
 clean: ## remove the venv, caches and the local stack's data
 	-$(BIN)/newsworker dev down
-	rm -rf $(VENV) .devstack newsworker-data .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) .devstack newsworker-data .mypy_cache .ruff_cache .pytest_cache $(ASYNCAPI_TOOL)/node_modules

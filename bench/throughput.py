@@ -137,7 +137,8 @@ class WorkerProc:
     def ready(self) -> bool:
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/readyz", timeout=2) as r:
-                return bool(r.status == 200)
+                # ready, and holding partitions: the benchmark times work, not joining
+                return bool(r.status == 200 and json.loads(r.read())["partitions"] > 0)
         except OSError:
             return False
 

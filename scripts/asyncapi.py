@@ -67,7 +67,7 @@ def build() -> dict[str, Any]:
             "contentType": "application/json",
             "bindings": {"kafka": {"key": {"type": "string", "description": "article id"}}},
             "payload": {
-                "schemaFormat": "application/schema+json;version=draft-2020-12",
+                "schemaFormat": "application/schema+json;version=draft-07",
                 "schema": schema,
             },
         }

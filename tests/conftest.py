@@ -16,6 +16,9 @@ from workers.config import Settings
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 SEED = SHARED / "samples" / "seed-article.txt"
+#: The project's own scraped article (written here, not copied): repeated headline, a
+#: truncated teaser before its full line, site chrome, a sources footer, a numbered summary.
+SCRAPED = ROOT / "tests" / "data" / "scraped-article.txt"
 SERVICE_LAYERS = ("integration", "faults")
 
 
@@ -45,6 +48,12 @@ def shared_file(path: Path) -> Path:
 def seed_text() -> str:
     """The real scraped article of ../shared (read-only; never copied into the repo)."""
     return shared_file(SEED).read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def scraped_text() -> str:
+    """The project's own scraped article (tests/data): what every plain clone tests with."""
+    return SCRAPED.read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="session")

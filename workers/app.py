@@ -181,15 +181,25 @@ def add_pages(
 
     @app.page("/readyz")
     async def readyz(web: Any, request: Any) -> Any:
+        # Ready = able to work: Redis answers and the Kafka consumer runs. Holding
+        # partitions is not required: with as many replicas as partitions, a rolling
+        # update's surge pod holds none until an old pod leaves, and a readiness that
+        # waited for partitions would stall the rollout. `partitions` says how many.
         problems = []
         try:
             await asyncio.wait_for(pipeline_ping(pipeline), timeout=2)
         except Exception as exc:
             problems.append(f"redis: {type(exc).__name__}")
-        if not app.consumer.assignment():
-            problems.append("kafka: no partitions assigned")
+        consumer = app.consumer
+        if not consumer.started or consumer.crashed:
+            problems.append("kafka: consumer not running")
         status = 503 if problems else 200
-        return web.json({"ready": not problems, "problems": problems}, status=status)
+        body = {
+            "ready": not problems,
+            "problems": problems,
+            "partitions": len(consumer.assignment()),
+        }
+        return web.json(body, status=status)
 
     @app.page("/metrics")
     async def prometheus(web: Any, request: Any) -> Any:

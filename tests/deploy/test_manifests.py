@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
 import subprocess
@@ -19,7 +18,38 @@ from workers.config import Settings
 ROOT = Path(__file__).resolve().parent.parent.parent
 OVERLAYS = ["deploy/base", "deploy/overlays/example", "deploy/overlays/hpa"]
 K8S_VERSION = "1.32.0"
-KEDA_SCHEMA = json.loads((ROOT / "tests" / "data" / "keda-scaledobject.schema.json").read_text())
+KEDA_CRDS = ROOT / "tests" / "data" / "keda"
+
+
+def strict(schema: Any) -> Any:
+    """A CRD's OpenAPI schema as ``kubectl apply --validate=strict`` reads it: an object whose
+    properties are listed accepts no other field."""
+    if isinstance(schema, dict):
+        out = {k: strict(v) for k, v in schema.items() if not k.startswith("x-kubernetes-")}
+        if "properties" in out and "additionalProperties" not in out:
+            out["additionalProperties"] = False
+        return out
+    if isinstance(schema, list):
+        return [strict(item) for item in schema]
+    return schema
+
+
+def crd_schemas() -> dict[tuple[str, str], dict[str, Any]]:
+    """(apiVersion, kind) -> strict schema, from KEDA's vendored CRDs (tests/data/keda)."""
+    schemas = {}
+    for path in sorted(KEDA_CRDS.glob("*.yaml")):
+        for crd in yaml.safe_load_all(path.read_text()):
+            if not crd:
+                continue
+            for version in crd["spec"]["versions"]:
+                api = f"{crd['spec']['group']}/{version['name']}"
+                schema = strict(version["schema"]["openAPIV3Schema"])
+                schema["properties"]["metadata"] = {"type": "object"}
+                schemas[(api, crd["spec"]["names"]["kind"])] = schema
+    return schemas
+
+
+KEDA_SCHEMAS = crd_schemas()
 
 
 def tool(name: str) -> str:
@@ -44,12 +74,23 @@ def render(folder: str) -> list[dict[str, Any]]:
 def test_every_manifest_is_valid(folder: str) -> None:
     docs = render(folder)
     kinds = {doc["kind"] for doc in docs}
-    assert {"Deployment", "PodDisruptionBudget", "Job", "ConfigMap"} <= kinds
+    assert {"Deployment", "PodDisruptionBudget", "ConfigMap"} <= kinds
     for doc in docs:
-        if doc["kind"] == "ScaledObject":
-            jsonschema.validate(doc, KEDA_SCHEMA)
+        schema = KEDA_SCHEMAS.get((doc["apiVersion"], doc["kind"]))
+        if schema is not None:
+            jsonschema.validate(doc, schema)
         else:
+            assert doc["apiVersion"].split("/")[0] != "keda.sh", f"no KEDA CRD for {doc['kind']}"
             kubernetes_validate.validate(doc, K8S_VERSION, strict=True)
+
+
+def test_keda_crd_check_catches_a_misspelt_field() -> None:
+    scaled = next(d for d in render("deploy/base") if d["kind"] == "ScaledObject")
+    schema = KEDA_SCHEMAS[("keda.sh/v1alpha1", "ScaledObject")]
+    jsonschema.validate(scaled, schema)
+    scaled["spec"]["cooldownPeriods"] = 300
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(scaled, schema)
 
 
 def test_scaling_choice_per_overlay() -> None:
@@ -63,6 +104,9 @@ def test_worker_pod_is_locked_down_and_probed() -> None:
     deployment = next(d for d in docs if d["kind"] == "Deployment")
     pod = deployment["spec"]["template"]["spec"]
     container = pod["containers"][0]
+    (init,) = pod["initContainers"]
+    assert init["args"] == ["topics", "create"] and init["image"] == container["image"]
+    assert init["securityContext"]["readOnlyRootFilesystem"] is True
     assert pod["securityContext"]["runAsNonRoot"] is True
     assert container["securityContext"]["readOnlyRootFilesystem"] is True
     assert container["securityContext"]["capabilities"]["drop"] == ["ALL"]
@@ -100,6 +144,30 @@ def test_compose_file_parses_offline() -> None:
     assert "container_name" not in worker and "ports" not in worker  # --scale worker=3 works
     assert worker["depends_on"]["topics"]["condition"] == "service_completed_successfully"
     assert compose["services"]["kafka"]["environment"]["KAFKA_PROCESS_ROLES"] == "broker,controller"
+
+
+def test_compose_kafka_keeps_its_data_in_its_volume() -> None:
+    """The image writes server.properties from the environment alone: the log dir must be
+    named there and be the mount point of the named volume, or the broker's data stays in
+    the container."""
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    kafka = compose["services"]["kafka"]
+    log_dirs = kafka["environment"].get("KAFKA_LOG_DIRS")
+    assert log_dirs, "KAFKA_LOG_DIRS is not set: the broker would write /tmp inside the container"
+    mounts = {}
+    for volume in kafka["volumes"]:
+        source, _, target = volume.partition(":")
+        mounts[target.split(":")[0]] = source
+    for log_dir in log_dirs.split(","):
+        assert mounts.get(log_dir) in compose["volumes"], (log_dir, mounts)
+
+
+def test_compose_builds_the_project_image_it_runs() -> None:
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    for name, service in compose["services"].items():
+        if service.get("image", "").startswith("newsworker:"):
+            assert service.get("build") == ".", f"{name} would be pulled, not built"
+            assert service.get("pull_policy") == "build", name
 
 
 def test_dockerfile_runs_as_non_root_with_healthcheck() -> None:

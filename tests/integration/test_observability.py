@@ -82,7 +82,7 @@ def test_health_ready_metrics_and_json_logs(stack: Settings, tmp_path: Path) -> 
     try:
         assert json.loads(wait_for(base + "/healthz", 200))["status"] == "alive"
         ready = json.loads(wait_for(base + "/readyz", 200))
-        assert ready == {"ready": True, "problems": []}
+        assert ready == {"ready": True, "problems": [], "partitions": 2}
         text = (
             "Genoa port traffic rises\n\nThe port authority of Genoa said on Monday that cargo "
             "traffic rose by a tenth this year, led by container ships from Asia."
@@ -111,3 +111,19 @@ def test_health_ready_metrics_and_json_logs(stack: Settings, tmp_path: Path) -> 
     dead = [r for r in records if r.get("article_id") == "obs-bad"]
     assert dead and dead[0]["level"] == "warning"
     assert all({"ts", "level", "logger", "msg"} <= set(r) for r in records)
+
+
+def test_a_replica_without_partitions_is_ready(stack: Settings, tmp_path: Path) -> None:
+    """With as many replicas as partitions, a rolling update's extra pod holds none: it must
+    still be ready, or the rollout (maxSurge 1, maxUnavailable 0) never progresses."""
+    settings = unique_settings(stack, topic_partitions=1)
+    first = started_worker(settings, tmp_path / "first")
+    try:
+        second, base = worker_with_web(settings, tmp_path / "second")
+        try:
+            ready = json.loads(wait_for(base + "/readyz", 200))
+            assert ready == {"ready": True, "problems": [], "partitions": 0}
+        finally:
+            second.stop()
+    finally:
+        first.stop()

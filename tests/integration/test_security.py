@@ -43,7 +43,7 @@ def sasl_settings(stack: Settings, mechanism: str, user: str, password_file: Pat
 
 
 def test_sasl_plain_worker_and_cli_with_password_file(
-    stack: Settings, tmp_path: Path, seed_text: str
+    stack: Settings, tmp_path: Path, scraped_text: str
 ) -> None:
     secret = tmp_path / "sasl-password"
     secret.write_text(DEV_SASL_PASSWORD + "\n")
@@ -59,7 +59,7 @@ def test_sasl_plain_worker_and_cli_with_password_file(
     }
     worker = WorkerProcess(settings, tmp_path, env=env)
     try:
-        got = outcome_for(settings, worker, [(b"sasl-1", seed_text.encode())], {"sasl-1"})
+        got = outcome_for(settings, worker, [(b"sasl-1", scraped_text.encode())], {"sasl-1"})
         assert got["sasl-1"][0] == "enriched"
     finally:
         assert worker.stop() == 0
@@ -169,7 +169,9 @@ def test_rediss_url_with_tls(tmp_path: Path) -> None:
         server.stop()
 
 
-def test_kafka_tls_listener_with_ca_file(stack: Settings, tmp_path: Path, seed_text: str) -> None:
+def test_kafka_tls_listener_with_ca_file(
+    stack: Settings, tmp_path: Path, scraped_text: str
+) -> None:
     from workers.devtools.stack import DevStack
 
     dev = DevStack.from_env(stack)
@@ -196,7 +198,7 @@ def test_kafka_tls_listener_with_ca_file(stack: Settings, tmp_path: Path, seed_t
         },
     )
     try:
-        got = outcome_for(settings, worker, [(b"tls-1", seed_text.encode())], {"tls-1"})
+        got = outcome_for(settings, worker, [(b"tls-1", scraped_text.encode())], {"tls-1"})
         assert got["tls-1"][0] == "enriched"
     finally:
         assert worker.stop() == 0

@@ -48,23 +48,23 @@ def wait_committed(settings: Settings, seconds: float = 120.0) -> None:
 
 
 def test_seed_article_once_then_its_copy_is_a_duplicate(
-    running_worker: tuple[Settings, WorkerProcess], seed_text: str
+    running_worker: tuple[Settings, WorkerProcess], scraped_text: str
 ) -> None:
     settings, worker = running_worker
-    got = outcome_for(settings, worker, [(b"seed-1", seed_text.encode())], {"seed-1"})
+    got = outcome_for(settings, worker, [(b"seed-1", scraped_text.encode())], {"seed-1"})
     role, event = got["seed-1"]
     assert role == "enriched"
     jsonschema.validate(event, load_schema(ENRICHED_SCHEMA))
-    headline = split_lines(seed_text)[1]
+    headline = split_lines(scraped_text)[1]
     assert event["body"].count(headline) == 1
     assert event["title"] == headline
     assert "Skip to content" not in event["body"]
     by_name = {e["canonical"]: e for e in event["entities"]}
-    for name in ("Vladimir Putin", "Donald Trump", "Alaska", "Ukraine"):
+    for name in ("Jens Albrechtsen", "Thomas Danielsen", "Rønne", "Denmark"):
         assert name in by_name, name
-    assert by_name["Donald Trump"]["label"] == "PERSON"
+    assert by_name["Jens Albrechtsen"]["label"] == "PERSON"
 
-    got = outcome_for(settings, worker, [(b"seed-2", seed_text.encode())], {"seed-2"})
+    got = outcome_for(settings, worker, [(b"seed-2", scraped_text.encode())], {"seed-2"})
     role, notice = got["seed-2"]
     assert role == "duplicates"
     jsonschema.validate(notice, load_schema(DUPLICATE_SCHEMA))
@@ -73,7 +73,7 @@ def test_seed_article_once_then_its_copy_is_a_duplicate(
     assert notice["method"] == "exact"
 
     # replay of the first article: same decision, same event id
-    got = outcome_for(settings, worker, [(b"seed-1", seed_text.encode())], {"seed-1"})
+    got = outcome_for(settings, worker, [(b"seed-1", scraped_text.encode())], {"seed-1"})
     role, replayed = got["seed-1"]
     assert role == "enriched" and replayed["event_id"] == event["event_id"]
 
@@ -132,13 +132,13 @@ def test_bad_messages_go_to_the_dead_letter_topic(
 
 
 def test_tail_filters_and_stats_read_the_real_topics(
-    running_worker: tuple[Settings, WorkerProcess], seed_text: str
+    running_worker: tuple[Settings, WorkerProcess], scraped_text: str
 ) -> None:
     import subprocess
     import sys
 
     settings, worker = running_worker
-    outcome_for(settings, worker, [(b"tail-seed", seed_text.encode())], {"tail-seed"})
+    outcome_for(settings, worker, [(b"tail-seed", scraped_text.encode())], {"tail-seed"})
     env = {"PATH": "/usr/bin:/bin", **settings.child_env()}
 
     def cli(*args: str) -> str:
@@ -152,7 +152,7 @@ def test_tail_filters_and_stats_read_the_real_topics(
         assert result.returncode == 0, result.stderr
         return result.stdout
 
-    lines = cli("tail", "--from-beginning", "--json", "--entity", "Donald Trump").splitlines()
+    lines = cli("tail", "--from-beginning", "--json", "--entity", "Jens Albrechtsen").splitlines()
     ids = {json.loads(line)["article_id"] for line in lines}
     assert "seed-1" in ids or "tail-seed" in ids  # the story's original, whichever test ran first
     assert cli("tail", "--from-beginning", "--json", "--entity", "Nobody Atall") == ""
@@ -166,14 +166,14 @@ def test_tail_filters_and_stats_read_the_real_topics(
 
 
 def test_example_subscriber_counts_entities(
-    running_worker: tuple[Settings, WorkerProcess], seed_text: str
+    running_worker: tuple[Settings, WorkerProcess], scraped_text: str
 ) -> None:
     import subprocess
     import sys
     from pathlib import Path
 
     settings, worker = running_worker
-    outcome_for(settings, worker, [(b"sub-seed", seed_text.encode())], {"sub-seed"})
+    outcome_for(settings, worker, [(b"sub-seed", scraped_text.encode())], {"sub-seed"})
     script = Path(__file__).resolve().parent.parent.parent / "examples" / "subscriber.py"
     result = subprocess.run(
         [
@@ -195,4 +195,4 @@ def test_example_subscriber_counts_entities(
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert int(lines[0].split()[0]) >= 1
-    assert any("Vladimir Putin (PERSON) x" in line for line in lines[1:])
+    assert any("Jens Albrechtsen (PERSON) x" in line for line in lines[1:])

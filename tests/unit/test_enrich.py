@@ -73,6 +73,21 @@ def model() -> NerModel:
     return NerModel()
 
 
+def test_project_scraped_article_entities(model: NerModel, scraped_text: str) -> None:
+    from workers.core.lines import clean_lines
+
+    cleaned = clean_lines(scraped_text)
+    mentions = model.mentions([cleaned.body])[0]
+    entities = canonical_entities(
+        mentions, title=cleaned.lines[0], text_length=len(cleaned.body), labels=LABELS
+    )
+    names = {e.canonical: e for e in entities}
+    assert names["Jens Albrechtsen"].label == names["Thomas Danielsen"].label == "PERSON"
+    assert names["Jens Albrechtsen"].count == 2  # "Albrechtsen" alone is linked to him
+    assert names["Rønne"].label == "GPE" and names["Rønne"].salience == 1.0
+    assert {"Denmark", "Sweden"} <= set(names)
+
+
 def test_seed_article_entities(model: NerModel, seed_text: str) -> None:
     from workers.core.lines import clean_lines
 

@@ -63,6 +63,21 @@ def test_learned_chrome_by_fingerprint() -> None:
     assert cleaned.removed == {"chrome": 1}
 
 
+def test_project_scraped_article_lines(scraped_text: str) -> None:
+    cleaned = clean_lines(scraped_text)
+    raw = split_lines(scraped_text)
+    assert cleaned.removed == {"chrome": 3, "teaser": 1, "repeat": 1}
+    headline = raw[1]
+    assert cleaned.lines.count(headline) == 1 and cleaned.lines[0] == headline
+    assert not any(line.endswith("...") for line in cleaned.lines)
+    for chrome in ("Skip to content", "Read also:", "Latest"):
+        assert chrome not in cleaned.lines
+    assert len(cleaned.lines) == len(raw) - 5  # every other line is kept
+    assert any(line.startswith("Ferries between Bornholm") for line in cleaned.lines)
+    assert any(line.startswith("[2] Source") for line in cleaned.lines)
+    assert any(line.startswith("3. The government") for line in cleaned.lines)
+
+
 def test_seed_article_lines(seed_text: str) -> None:
     cleaned = clean_lines(seed_text)
     raw = split_lines(seed_text)

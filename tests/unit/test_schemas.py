@@ -31,7 +31,7 @@ def validate(record: object, schema_name: str) -> None:
     jsonschema.validate(
         data,
         load_schema(schema_name),
-        format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER,
+        format_checker=jsonschema.Draft7Validator.FORMAT_CHECKER,
     )
 
 
