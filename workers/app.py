@@ -31,12 +31,13 @@ import os
 import ssl
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, NoReturn
+from typing import Any, NoReturn, cast
 
 import faust
 from aiokafka.errors import KafkaError, KafkaTimeoutError
 
 from topics.specs import DLQ, DUPLICATES, ENRICHED, RAW, largest_record
+from workers.adapters.kafka_transactions import OffsetGap, PartitionMoved, TransactionalOutputs
 from workers.adapters.prometheus import WorkerMetrics
 from workers.adapters.redis_dedupe import check_redis, dedupe_from_settings
 from workers.adapters.spacy_ner import NerModel
@@ -110,7 +111,9 @@ def faust_app(settings: Settings) -> faust.App:
         consumer_max_fetch_size=max(largest_record(settings.max_message_bytes), 4 * 1024 * 1024),
         producer_max_request_size=largest_record(settings.max_message_bytes),
         producer_acks=-1,
-        processing_guarantee=settings.processing_guarantee,
+        # exactly_once is this worker's own (workers/adapters/kafka_transactions.py): faust's
+        # transactions did not bind this agent's batched sends, so faust stays at-least-once.
+        processing_guarantee="at_least_once",
     )
 
 
@@ -132,7 +135,10 @@ def create_app(settings: Settings, *, ner_enabled: bool = True) -> faust.App:
     """The worker: one agent over the raw topic, and the web pages."""
     app = faust_app(settings)
     prefix = settings.topic_prefix
-    raw = app.topic(RAW.name(prefix), value_type=bytes, key_type=bytes)
+    exactly_once = settings.processing_guarantee == "exactly_once"
+    # With transactions the offsets are committed in them: faust must commit none itself
+    # (a late commit of its own could move the group's offset back).
+    raw = app.topic(RAW.name(prefix), value_type=bytes, key_type=bytes, acks=not exactly_once)
     outputs = {
         spec.role: app.topic(spec.name(prefix), value_type=bytes, key_type=bytes)
         for spec in (ENRICHED, DUPLICATES, DLQ)
@@ -145,6 +151,14 @@ def create_app(settings: Settings, *, ner_enabled: bool = True) -> faust.App:
     async def send(output: Output) -> Awaitable[Any]:
         return await outputs[output.role].send(key=output.key, value=output.value)
 
+    transactions = (
+        TransactionalOutputs(
+            settings, {role: topic.get_topic_name() for role, topic in outputs.items()}
+        )
+        if exactly_once
+        else None
+    )
+
     @app.agent(raw, name="newsworker.articles")
     async def articles(stream: Any) -> None:
         async for events in stream.take_events(settings.ner_batch_size, settings.ner_batch_seconds):
@@ -152,15 +166,29 @@ def create_app(settings: Settings, *, ner_enabled: bool = True) -> faust.App:
             batch = raw_messages(events)
             try:
                 result = await process_with_retry(pipeline, batch, metrics)
-                await publish_with_retry(send, result.outputs, metrics)
+                if transactions is None:
+                    await publish_with_retry(send, result.outputs, metrics)
+                    done = events
+                else:
+                    kept = await commit_in_transactions(
+                        transactions, batch, result.outputs, metrics
+                    )
+                    done = [
+                        e
+                        for e, m in zip(events, batch, strict=True)
+                        if (m.topic, m.partition) in kept
+                    ]
             except Exception as exc:
                 stop_without_commit(exc, batch)
-            release(events)
+            release(done)
             now = time.time()
             metrics.record(result.stats, [now - event.message.timestamp for event in events])
             for message in batch:
                 positions[(message.topic, message.partition)] = message.offset + 1
             _log_outcomes(batch, result)
+
+    if transactions is not None:
+        connect_fencing(app, transactions, RAW.name(prefix))
 
     add_pages(app, pipeline, metrics, positions)
     del articles
@@ -238,6 +266,26 @@ def _log_outcomes(batch: list[RawMessage], result: BatchResult) -> None:
     log.info("batch of %d: %s", len(batch), result.stats.published)
 
 
+def connect_fencing(app: faust.App, transactions: TransactionalOutputs, raw_topic: str) -> None:
+    """Start a partition's producer as it is assigned and stop it as it is revoked.
+
+    Starting it fences the partition's previous owner before any offset is read.
+    """
+
+    async def on_assigned(sender: Any, *args: Any, signal: Any, **kwargs: Any) -> None:
+        assigned = args[0] if args else kwargs.get("assigned", ())
+        await transactions.open(
+            sorted((tp.topic, tp.partition) for tp in assigned if tp.topic == raw_topic)
+        )
+
+    async def on_revoked(sender: Any, *args: Any, signal: Any, **kwargs: Any) -> None:
+        revoked = args[0] if args else kwargs.get("revoked", ())
+        await transactions.close([(tp.topic, tp.partition) for tp in revoked])
+
+    app.on_partitions_assigned.connect(cast(Any, on_assigned))  # mode types its receivers loosely
+    app.on_partitions_revoked.connect(cast(Any, on_revoked))
+
+
 def hold(events: Sequence[Any]) -> None:
     """Take one more reference on each message, so acknowledging the events does not commit."""
     for event in events:
@@ -270,6 +318,86 @@ def send_is_retriable(exc: BaseException) -> bool:
     return isinstance(exc, KafkaTimeoutError) or (
         isinstance(exc, KafkaError) and bool(getattr(exc, "retriable", False))
     )
+
+
+def share_of(
+    batch: Sequence[RawMessage],
+    outputs: Sequence[Output],
+    topic: str,
+    partition: int,
+    expected: int | None,
+) -> list[Output]:
+    """One input partition's outputs, once per input offset, none below ``expected``.
+
+    Around a rebalance faust can hand the same message to a batch twice (still buffered
+    from before, and fetched again from the committed offset): its output goes out once.
+    """
+    share: list[Output] = []
+    taken: set[int] = set()
+    for output in outputs:
+        message = batch[output.index]
+        if (message.topic, message.partition) != (topic, partition):
+            continue
+        if (expected is not None and message.offset < expected) or message.offset in taken:
+            continue
+        taken.add(message.offset)
+        share.append(output)
+    return share
+
+
+async def commit_in_transactions(
+    transactions: TransactionalOutputs,
+    batch: Sequence[RawMessage],
+    outputs: Sequence[Output],
+    metrics: WorkerMetrics | None = None,
+) -> set[tuple[str, int]]:
+    """Each input partition's outputs and next offset in one transaction; the partitions done.
+
+    Per partition, the share of the batch must start where the group's committed offset
+    is: messages below it were committed already (by this replica or a previous owner)
+    and their outputs are dropped, not published again; a share that starts above it
+    would skip input, and raises :class:`OffsetGap`. A partition another replica owns now
+    is skipped (its new owner processes it from the committed offset). Commits the broker
+    did not confirm are retried with backoff; anything else is raised.
+    """
+    offsets: dict[tuple[str, int], list[int]] = {}
+    for message in batch:
+        offsets.setdefault((message.topic, message.partition), []).append(message.offset)
+    done = set()
+    for (topic, partition), seen in sorted(offsets.items()):
+        delay = 0.5
+        while True:
+            if not transactions.owns(topic, partition):
+                log.info("%s[%s] is not assigned here: its share is its owner's", topic, partition)
+                break
+            expected = transactions.expected.get((topic, partition))
+            first, last = min(seen), max(seen)
+            if expected is not None and last < expected:
+                done.add((topic, partition))  # all of it committed before: nothing to publish
+                break
+            if expected is not None and first > expected:
+                raise OffsetGap(
+                    f"{topic}[{partition}]: batch starts at {first}, committed {expected}"
+                )
+            share = share_of(batch, outputs, topic, partition, expected)
+            try:
+                await transactions.commit(topic, partition, share, last + 1)
+                done.add((topic, partition))
+                break
+            except PartitionMoved as exc:
+                log.info("%s: its share of the batch is left to the new owner", exc)
+                break
+            except Exception as exc:
+                if not send_is_retriable(exc):
+                    raise
+                if metrics is not None:
+                    metrics.send_retries.inc()
+                log.warning("transaction not confirmed (%s); again in %.1fs", exc, delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, MAX_BACKOFF_SECONDS)
+                # the commit may have landed after all: ask the broker where the group is
+                await transactions.refresh(topic, partition)
+    return done
 
 
 async def publish_with_retry(

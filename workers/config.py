@@ -105,8 +105,10 @@ class Settings(BaseSettings):
 
     processing_guarantee: Literal["at_least_once", "exactly_once"] = Field(
         "at_least_once",
-        description="faust processing guarantee: at_least_once (deterministic ids, subscribers "
-        "drop repeats) or exactly_once (Kafka transactions).",
+        description="at_least_once: outputs confirmed before offsets are committed "
+        "(deterministic ids, subscribers drop repeats); exactly_once: each batch's outputs and "
+        "input offsets commit in one Kafka transaction per input partition (read_committed "
+        "subscribers see every output once; not yet the default, see README, Delivery).",
     )
     web_port: int = Field(6066, ge=0, le=65535, description="Port of the worker's web server.")
     web_bind: str = Field("127.0.0.1", description="Address the worker's web server binds.")

@@ -1,0 +1,84 @@
+"""How a batch is split into per-partition transactions (no broker: the commit is recorded)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+
+import pytest
+
+from workers.adapters.kafka_transactions import OffsetGap, Record, TransactionalOutputs
+from workers.app import commit_in_transactions
+from workers.config import load_settings
+from workers.pipeline import Output, RawMessage
+
+
+class RecordingOutputs(TransactionalOutputs):
+    """Owns the given partitions with the given committed offsets; records each commit."""
+
+    def __init__(self, expected: dict[tuple[str, int], int | None]) -> None:
+        super().__init__(load_settings(), {"enriched": "e", "duplicates": "d", "dlq": "x"})
+        self.expected = dict(expected)
+        self.commits: list[tuple[str, int, list[bytes], int]] = []
+
+    def owns(self, topic: str, partition: int) -> bool:
+        return (topic, partition) in self.expected
+
+    async def commit(
+        self, topic: str, partition: int, outputs: Sequence[Record], next_offset: int
+    ) -> None:
+        self.commits.append((topic, partition, [o.key for o in outputs], next_offset))
+        self.expected[(topic, partition)] = next_offset
+
+
+def batch_of(*where: tuple[int, int]) -> tuple[list[RawMessage], list[Output]]:
+    messages = [RawMessage(b"v", f"k{p}-{o}".encode(), "raw", p, o) for p, o in where]
+    outputs = [Output("enriched", m.key or b"", b"{}", i) for i, m in enumerate(messages)]
+    return messages, outputs
+
+
+def run(
+    tx: RecordingOutputs, batch: list[RawMessage], outputs: list[Output]
+) -> set[tuple[str, int]]:
+    return asyncio.run(commit_in_transactions(tx, batch, outputs))
+
+
+def test_one_transaction_per_partition_with_its_outputs_and_next_offset() -> None:
+    tx = RecordingOutputs({("raw", 0): 10, ("raw", 1): None})
+    batch, outputs = batch_of((0, 10), (1, 3), (0, 11), (1, 4))
+    assert run(tx, batch, outputs) == {("raw", 0), ("raw", 1)}
+    assert tx.commits == [
+        ("raw", 0, [b"k0-10", b"k0-11"], 12),
+        ("raw", 1, [b"k1-3", b"k1-4"], 5),
+    ]
+
+
+def test_messages_below_the_committed_offset_are_not_published_again() -> None:
+    tx = RecordingOutputs({("raw", 0): 12})
+    batch, outputs = batch_of((0, 10), (0, 11), (0, 12), (0, 13))
+    assert run(tx, batch, outputs) == {("raw", 0)}
+    assert tx.commits == [("raw", 0, [b"k0-12", b"k0-13"], 14)]
+    stale, stale_outputs = batch_of((0, 8), (0, 9))
+    assert run(tx, stale, stale_outputs) == {("raw", 0)} and len(tx.commits) == 1
+
+
+def test_a_batch_that_would_skip_input_is_refused() -> None:
+    tx = RecordingOutputs({("raw", 0): 20})
+    batch, outputs = batch_of((0, 24), (0, 25))
+    with pytest.raises(OffsetGap):
+        run(tx, batch, outputs)
+    assert tx.commits == []
+
+
+def test_a_partition_not_owned_here_is_left_alone() -> None:
+    tx = RecordingOutputs({("raw", 1): None})
+    batch, outputs = batch_of((0, 5), (1, 5))
+    assert run(tx, batch, outputs) == {("raw", 1)}
+    assert [c[1] for c in tx.commits] == [1]
+
+
+def test_a_message_handed_over_twice_in_one_batch_is_published_once() -> None:
+    tx = RecordingOutputs({("raw", 2): 36})
+    batch, outputs = batch_of((2, 36), (2, 37), (2, 37), (2, 38))
+    assert run(tx, batch, outputs) == {("raw", 2)}
+    assert tx.commits == [("raw", 2, [b"k2-36", b"k2-37", b"k2-38"], 39)]
