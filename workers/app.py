@@ -266,6 +266,18 @@ def _log_outcomes(batch: list[RawMessage], result: BatchResult) -> None:
     log.info("batch of %d: %s", len(batch), result.stats.published)
 
 
+class Backoff:
+    """Waits between tries of the same work: 0.5 s, doubling, at most MAX_BACKOFF_SECONDS."""
+
+    def __init__(self, first: float = 0.5) -> None:
+        self.delay = first
+
+    async def wait(self) -> None:
+        """Sleep the current delay, then double it (capped)."""
+        await asyncio.sleep(self.delay)
+        self.delay = min(self.delay * 2, MAX_BACKOFF_SECONDS)
+
+
 def connect_fencing(app: faust.App, transactions: TransactionalOutputs, raw_topic: str) -> None:
     """Start a partition's producer as it is assigned and stop it as it is revoked.
 
@@ -365,7 +377,7 @@ async def commit_in_transactions(
         offsets.setdefault((message.topic, message.partition), []).append(message.offset)
     done = set()
     for (topic, partition), seen in sorted(offsets.items()):
-        delay = 0.5
+        backoff = Backoff()
         while True:
             if not transactions.owns(topic, partition):
                 log.info("%s[%s] is not assigned here: its share is its owner's", topic, partition)
@@ -392,9 +404,8 @@ async def commit_in_transactions(
                     raise
                 if metrics is not None:
                     metrics.send_retries.inc()
-                log.warning("transaction not confirmed (%s); again in %.1fs", exc, delay)
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, MAX_BACKOFF_SECONDS)
+                log.warning("transaction not confirmed (%s); again in %.1fs", exc, backoff.delay)
+                await backoff.wait()
                 # the commit may have landed after all: ask the broker where the group is
                 await transactions.refresh(topic, partition)
     return done
@@ -409,7 +420,7 @@ async def publish_with_retry(
     with backoff, for as long as it takes (a record may then be written twice:
     its id is the same); any other failure is raised.
     """
-    delay = 0.5
+    backoff = Backoff()
     while True:
         try:
             pending = [await send(output) for output in outputs]
@@ -420,22 +431,20 @@ async def publish_with_retry(
                 raise
             if metrics is not None:
                 metrics.send_retries.inc()
-            log.warning("outputs not confirmed (%s); sending the batch again in %.1fs", exc, delay)
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, MAX_BACKOFF_SECONDS)
+            log.warning("outputs not confirmed (%s); sending again in %.1fs", exc, backoff.delay)
+            await backoff.wait()
 
 
 async def process_with_retry(
     pipeline: Pipeline, batch: list[RawMessage], metrics: WorkerMetrics | None = None
 ) -> BatchResult:
     """Process a batch, waiting out a Redis outage with backoff: never skip or dead-letter."""
-    delay = 0.5
+    backoff = Backoff()
     while True:
         try:
             return await pipeline.process(batch)
         except ServiceUnavailable as exc:
             if metrics is not None:
                 metrics.redis_retries.inc()
-            log.warning("%s; retrying the batch in %.1fs", exc.message, delay)
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, MAX_BACKOFF_SECONDS)
+            log.warning("%s; retrying the batch in %.1fs", exc.message, backoff.delay)
+            await backoff.wait()
