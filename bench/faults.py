@@ -32,10 +32,10 @@ from typing import Any
 from kafka import KafkaConsumer, TopicPartition
 
 from topics.specs import DLQ, DUPLICATES, ENRICHED, RAW
-from workers.adapters.kafka_clients import admin_client, client_options, create_topics, producer
+from workers.adapters.kafka_clients import client_options, create_topics, producer
 from workers.config import Settings, load_settings
 from workers.devtools.corpus import generate_corpus
-from workers.devtools.processes import WorkerProcess, assigned_members
+from workers.devtools.processes import WorkerProcess
 from workers.devtools.redis_server import RedisServer
 from workers.devtools.stack import DevStack
 
@@ -202,19 +202,6 @@ def account(
     )
 
 
-def wait_for_group(settings: Settings, members: int, seconds: float = 120.0) -> None:
-    """Wait until ``members`` workers of the group hold raw-topic partitions."""
-    admin = admin_client(settings)
-    try:
-        deadline = time.monotonic() + seconds
-        while assigned_members(admin, settings) < members:
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"{members} worker(s) did not all get partitions in {seconds}s")
-            time.sleep(0.2)
-    finally:
-        admin.close()
-
-
 def wait_until_done(ctx: Context, messages: list[tuple[bytes, bytes]], timeout: float) -> None:
     """Wait until every article has an output (or the timeout)."""
     deadline = time.monotonic() + timeout
@@ -341,8 +328,6 @@ def run_scenario(
     try:
         for _ in range(scenario.workers):
             ctx.start_worker()
-        # the stream starts once every worker holds partitions: faults come from the scenario
-        wait_for_group(ctx.settings, scenario.workers)
         stream = publish_stream(ctx.settings, messages, seconds)
         scenario.fault(ctx, seconds, random.Random(seed))
         stream.join()

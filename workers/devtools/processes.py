@@ -18,9 +18,6 @@ import uuid
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from kafka import KafkaAdminClient
-
-from topics.specs import RAW
 from workers.adapters.endpoint import Endpoint
 from workers.config import Settings
 from workers.errors import StackError
@@ -188,33 +185,3 @@ class WorkerProcess:
                 if line.startswith("VmRSS:"):
                     return int(line.split()[1]) / 1024
         return 0.0
-
-
-def holds_partitions(assignment: object, topic: str) -> bool:
-    """Whether a member's assignment gives it partitions of ``topic``.
-
-    The assignment is decoded, or raw bytes when the admin client could not decode
-    faust's member metadata.
-    """
-    if isinstance(assignment, dict):
-        return any(
-            part["topic"] == topic and part["partitions"]
-            for part in assignment.get("assigned_partitions", [])
-        )
-    if isinstance(assignment, bytes):
-        return topic.encode() in assignment
-    return False
-
-
-def assigned_members(admin: KafkaAdminClient, settings: Settings) -> int:
-    """Members of the workers' group, when it is stable, that hold raw-topic partitions."""
-    group = settings.consumer_group
-    raw = RAW.name(settings.topic_prefix)
-    description = admin.describe_groups([group]).get(group) or {}
-    if description.get("group_state") != "Stable":
-        return 0
-    return sum(
-        1
-        for member in description.get("members", [])
-        if holds_partitions(member.get("member_assignment"), raw)
-    )
