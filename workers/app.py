@@ -31,6 +31,7 @@ import os
 import ssl
 import time
 from collections.abc import Awaitable, Callable, Sequence
+from functools import partial
 from typing import Any, NoReturn, cast
 
 import faust
@@ -47,6 +48,9 @@ from workers.pipeline import BatchResult, Output, Pipeline, PipelineConfig, RawM
 
 log = logging.getLogger("newsworker.worker")
 MAX_BACKOFF_SECONDS = 30.0
+#: How long a batch waits for a newly assigned partition's producer to start (fence, read
+#: the committed offset) before that counts as unexpected.
+OPEN_TIMEOUT_SECONDS = 120.0
 #: Exit status of a crash-only stop (EX_SOFTWARE): nothing of the batch was committed.
 EXIT_UNEXPECTED = 70
 
@@ -171,7 +175,7 @@ def create_app(settings: Settings, *, ner_enabled: bool = True) -> faust.App:
                     done = events
                 else:
                     kept = await commit_in_transactions(
-                        transactions, batch, result.outputs, metrics
+                        transactions, batch, result.outputs, metrics, assigned_here
                     )
                     done = [
                         e
@@ -186,6 +190,11 @@ def create_app(settings: Settings, *, ner_enabled: bool = True) -> faust.App:
             for message in batch:
                 positions[(message.topic, message.partition)] = message.offset + 1
             _log_outcomes(batch, result)
+
+    def assigned_here(topic: str, partition: int) -> bool:
+        return any(
+            (tp.topic, tp.partition) == (topic, partition) for tp in app.consumer.assignment()
+        )
 
     if transactions is not None:
         connect_fencing(app, transactions, RAW.name(prefix))
@@ -362,14 +371,17 @@ async def commit_in_transactions(
     batch: Sequence[RawMessage],
     outputs: Sequence[Output],
     metrics: WorkerMetrics | None = None,
+    assigned: Callable[[str, int], bool] | None = None,
 ) -> set[tuple[str, int]]:
     """Each input partition's outputs and next offset in one transaction; the partitions done.
 
     Per partition, the share of the batch must start where the group's committed offset
     is: messages below it were committed already (by this replica or a previous owner)
     and their outputs are dropped, not published again; a share that starts above it
-    would skip input, and raises :class:`OffsetGap`. A partition another replica owns now
-    is skipped (its new owner processes it from the committed offset). Commits the broker
+    would skip input, and raises :class:`OffsetGap`. A partition assigned here whose
+    producer is still starting is waited for (``assigned`` tells the consumer's current
+    assignment); a partition another replica owns now is skipped (its new owner
+    processes it from the committed offset). Commits the broker
     did not confirm are retried with backoff; anything else is raised.
     """
     offsets: dict[tuple[str, int], list[int]] = {}
@@ -380,6 +392,10 @@ async def commit_in_transactions(
         backoff = Backoff()
         while True:
             if not transactions.owns(topic, partition):
+                if assigned is not None and await transactions.wait_owned(
+                    topic, partition, partial(assigned, topic, partition), OPEN_TIMEOUT_SECONDS
+                ):
+                    continue  # assigned here, and its producer has now started
                 log.info("%s[%s] is not assigned here: its share is its owner's", topic, partition)
                 break
             expected = transactions.expected.get((topic, partition))

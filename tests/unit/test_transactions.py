@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 
 import pytest
 
@@ -20,9 +20,18 @@ class RecordingOutputs(TransactionalOutputs):
         super().__init__(load_settings(), {"enriched": "e", "duplicates": "d", "dlq": "x"})
         self.expected = dict(expected)
         self.commits: list[tuple[str, int, list[bytes], int]] = []
+        self.owned = set(self.expected)
 
     def owns(self, topic: str, partition: int) -> bool:
-        return (topic, partition) in self.expected
+        return (topic, partition) in self.owned
+
+    async def open(self, partitions: Iterable[tuple[str, int]]) -> None:
+        self.owned.update(partitions)
+        await self._notify()
+
+    async def close(self, partitions: Iterable[tuple[str, int]]) -> None:
+        self.owned.difference_update(partitions)
+        await self._notify()
 
     async def commit(
         self, topic: str, partition: int, outputs: Sequence[Record], next_offset: int
@@ -82,3 +91,52 @@ def test_a_message_handed_over_twice_in_one_batch_is_published_once() -> None:
     batch, outputs = batch_of((2, 36), (2, 37), (2, 37), (2, 38))
     assert run(tx, batch, outputs) == {("raw", 2)}
     assert tx.commits == [("raw", 2, [b"k2-36", b"k2-37", b"k2-38"], 39)]
+
+
+class Assignment:
+    """The consumer's assignment as the batch sees it; says when the batch has asked."""
+
+    def __init__(self, *partitions: tuple[str, int]) -> None:
+        self.partitions = set(partitions)
+        self.asked = asyncio.Event()
+
+    def __call__(self, topic: str, partition: int) -> bool:
+        self.asked.set()
+        return (topic, partition) in self.partitions
+
+
+def waiting(
+    tx: RecordingOutputs, assignment: Assignment, change: Callable[[], Awaitable[None]]
+) -> set[tuple[str, int]]:
+    """Commit a batch on partition 0 while ``change`` runs once the batch is waiting."""
+    batch, outputs = batch_of((0, 10), (0, 11))
+
+    async def scenario() -> set[tuple[str, int]]:
+        task = asyncio.create_task(commit_in_transactions(tx, batch, outputs, None, assignment))
+        await asyncio.wait_for(assignment.asked.wait(), 10)
+        assert not task.done()  # parked on the producer, not skipped
+        await change()
+        return await task
+
+    return asyncio.run(scenario())
+
+
+def test_a_newly_assigned_partition_waits_for_its_producer_then_commits() -> None:
+    """The consumer can hand over a partition's messages before its producer has fenced the
+    previous owner: skipping them would lose them (they are not fetched again)."""
+    tx = RecordingOutputs({})
+    tx.expected[("raw", 0)] = 10
+    assert waiting(tx, Assignment(("raw", 0)), lambda: tx.open([("raw", 0)])) == {("raw", 0)}
+    assert tx.commits == [("raw", 0, [b"k0-10", b"k0-11"], 12)]
+
+
+def test_a_partition_revoked_while_its_producer_starts_is_left_to_its_owner() -> None:
+    tx = RecordingOutputs({})
+    assignment = Assignment(("raw", 0))
+
+    async def revoke() -> None:
+        assignment.partitions.clear()
+        await tx.close([("raw", 0)])
+
+    assert waiting(tx, assignment, revoke) == set()
+    assert tx.commits == []

@@ -19,7 +19,7 @@ import asyncio
 import logging
 import ssl
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Protocol
 
 from aiokafka import AIOKafkaProducer
@@ -91,6 +91,18 @@ class TransactionalOutputs:
         #: The offset the next batch of each owned partition must start at (None: unknown,
         #: nothing committed yet).
         self.expected: dict[tuple[str, int], int | None] = {}
+        #: Notified whenever a producer is opened or closed.
+        self._changed: asyncio.Condition | None = None
+
+    def _condition(self) -> asyncio.Condition:
+        if self._changed is None:  # made in the running loop
+            self._changed = asyncio.Condition()
+        return self._changed
+
+    async def _notify(self) -> None:
+        condition = self._condition()
+        async with condition:
+            condition.notify_all()
 
     def transactional_id(self, topic: str, partition: int) -> str:
         """The id shared by every replica for one input partition."""
@@ -148,6 +160,24 @@ class TransactionalOutputs:
         """Whether this replica holds the partition's producer (the partition is assigned)."""
         return (topic, partition) in self.producers
 
+    async def wait_owned(
+        self, topic: str, partition: int, assigned: Callable[[], bool], timeout: float
+    ) -> bool:
+        """Wait while the partition is assigned here but its producer is still starting.
+
+        The consumer may hand over a new partition's messages before its producer has
+        fenced the previous owner: they must wait for it, not be skipped (skipping would
+        lose them: the consumer does not fetch them again). True once the producer is
+        open; False if the partition is revoked first. Raises ``TimeoutError``.
+        """
+        condition = self._condition()
+        async with condition:
+            await asyncio.wait_for(
+                condition.wait_for(lambda: self.owns(topic, partition) or not assigned()),
+                timeout,
+            )
+        return self.owns(topic, partition)
+
     async def commit(
         self, topic: str, partition: int, outputs: Sequence[Record], next_offset: int
     ) -> None:
@@ -183,6 +213,7 @@ class TransactionalOutputs:
         for topic, partition in partitions:
             if (topic, partition) not in self.producers:
                 await self._start(topic, partition)
+                await self._notify()
 
     async def close(self, partitions: Iterable[tuple[str, int]]) -> None:
         """Stop the producers of partitions this replica no longer owns."""
@@ -191,6 +222,7 @@ class TransactionalOutputs:
             self.expected.pop(key, None)
             if producer is not None:
                 await producer.stop()
+        await self._notify()
 
     async def stop(self) -> None:
         """Stop every producer."""
