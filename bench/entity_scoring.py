@@ -6,6 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from workers.core.entities import Mention, canonical_entities
+from workers.core.places import PlaceIndex, locate
 
 Pair = tuple[str, str]
 
@@ -51,3 +52,15 @@ def canonical_pairs(
 ) -> set[Pair]:
     entities = canonical_entities(mentions, title=title, text_length=length, labels=labels)
     return {(e.canonical, e.label) for e in entities}
+
+
+def located_pairs(
+    mentions: Sequence[Mention],
+    title: str | None,
+    text: str,
+    labels: Iterable[str],
+    places: PlaceIndex,
+) -> set[Pair]:
+    """What the worker publishes with the gazetteers on: canonical entities, places repaired."""
+    entities = canonical_entities(mentions, title=title, text_length=len(text), labels=labels)
+    return {(e.canonical, e.label) for e in locate(entities, text, places).entities}

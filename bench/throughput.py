@@ -149,7 +149,9 @@ class WorkerProc:
         self.worker.stop()
 
 
-def start_workers(settings: Settings, count: int, ner: bool, log_dir: Path) -> list[WorkerProc]:
+def start_workers(
+    settings: Settings, count: int, ner: bool, log_dir: Path, env: dict[str, str] | None = None
+) -> list[WorkerProc]:
     procs = []
     for index in range(count):
         port = free_port()
@@ -157,7 +159,11 @@ def start_workers(settings: Settings, count: int, ner: bool, log_dir: Path) -> l
             settings,
             log_dir,
             *([] if ner else ["--no-ner"]),
-            env={"NEWSWORKER_WEB_ENABLED": "true", "NEWSWORKER_WEB_PORT": str(port)},
+            env={
+                "NEWSWORKER_WEB_ENABLED": "true",
+                "NEWSWORKER_WEB_PORT": str(port),
+                **(env or {}),
+            },
             loglevel="warn",
             name=f"worker-{settings.consumer_group}-{index}",
         )
@@ -292,6 +298,23 @@ def measure_rss(base: Settings, count: int, log_dir: Path) -> dict[str, float]:
     }
 
 
+def measure_gazetteer_rss(base: Settings, log_dir: Path) -> dict[str, float]:
+    """RSS of a ready worker (NER on, 200 articles done) with and without the gazetteers."""
+    result = {}
+    for geocode in ("true", "false"):
+        settings = fresh_settings(base)
+        counter = OutputCounter(settings)
+        procs = start_workers(settings, 1, True, log_dir, {"NEWSWORKER_GEOCODE": geocode})
+        try:
+            publish(settings, articles(200, 0.0, 400, seed=78))
+            counter.wait(200, timeout=300)
+            result[f"rss_mb_geocode_{geocode}"] = procs[0].rss_mb()
+        finally:
+            procs[0].stop()
+            counter.close()
+    return result
+
+
 def chart(results: dict[str, Any], path: Path) -> None:
     import matplotlib
 
@@ -374,6 +397,12 @@ def main() -> None:
     )
     if args.rss_articles:
         results.update(measure_rss(base, args.rss_articles, log_dir))
+    results.update(measure_gazetteer_rss(base, log_dir))
+    print(
+        f"worker RSS with gazetteers {results['rss_mb_geocode_true']:.0f} MB, "
+        f"without {results['rss_mb_geocode_false']:.0f} MB",
+        flush=True,
+    )
     limit = results["limit_docs_per_s"]
     r0, r30 = results["runs"]["0dup"], results["runs"]["30dup"]
     results["ratios"] = {
@@ -434,6 +463,10 @@ def print_table(results: dict[str, Any]) -> None:
     for label, value, op, target in checks:
         met = value >= target if op == ">=" else value <= target
         print(f"{label:<34}{value:>9.2f}  target {op} {target}  {'met' if met else 'NOT MET'}")
+    print(
+        f"{'worker RSS, gazetteers on / off':<34}{results['rss_mb_geocode_true']:>9.0f} / "
+        f"{results['rss_mb_geocode_false']:.0f} MB"
+    )
     print(
         f"{'p50 / p99 latency, ms':<34}{results['p50_latency_ms']:>9.0f} / "
         f"{results['p99_latency_ms']:.0f} (at {results['latency_rate_per_s']:.1f} articles/s)"

@@ -14,6 +14,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from workers.adapters.gazetteer import place_index
 from workers.adapters.spacy_ner import NerModel
 from workers.config import DEFAULT_LABELS
 from workers.core.articles import decode_article
@@ -22,6 +23,7 @@ from workers.core.entities import canonical_entities
 from workers.core.events import build_event
 from workers.core.language import detect_language
 from workers.core.lines import clean_lines
+from workers.core.places import locate
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "samples" / "articles" / "03-central-bank.txt"
@@ -40,15 +42,17 @@ def build_example(model: NerModel | None = None) -> dict[str, Any]:
     entities = canonical_entities(
         mentions, title=cleaned.lines[0], text_length=len(cleaned.body), labels=DEFAULT_LABELS
     )
+    located = locate(entities, cleaned.body, place_index())
     decision = parse_decision(ARTICLE_ID, "new", '{"d": "original", "s": 0}')
     event = build_event(
         article,
         cleaned,
         decision,
-        entities,
+        located.entities,
         now=FIXED_NOW,
         language=detect_language(cleaned.body).code,
         model=ner.info,
+        countries=located.countries,
     )
     return event.to_dict()
 

@@ -61,6 +61,25 @@ class MentionRecord(_Record):
 
 
 @dataclass(frozen=True)
+class GeoRecord(_Record):
+    name: str
+    """The place's name in the gazetteer (GeoNames, else ISO 3166-2)."""
+    kind: str
+    """``country``, ``region`` (first-level subdivision: state, province...) or ``city``."""
+    country: str
+    """ISO 3166-1 alpha-2 code of the country the place is in (or is)."""
+    geonameid: int | None = None
+    """GeoNames id (https://www.geonames.org/<id>); null for a region GeoNames data here
+    does not carry."""
+    region: str | None = None
+    """ISO 3166-2 code of a region."""
+    latitude: float | None = None
+    """WGS84 latitude of a city; null for countries and regions."""
+    longitude: float | None = None
+    """WGS84 longitude of a city; null for countries and regions."""
+
+
+@dataclass(frozen=True)
 class EntityRecord(_Record):
     text: str
     """The longest way the article writes the name."""
@@ -77,6 +96,9 @@ class EntityRecord(_Record):
     salience: float = 0.0
     """0..1, the most salient entity of the article is 1: earlier and more frequent
     mentions weigh more, a mention in the title most (v2)."""
+    geo: GeoRecord | None = None
+    """Where the place is, for a GPE/LOC entity that resolved against the gazetteer;
+    null when it did not or the evidence was weak (v2, optional)."""
 
 
 @dataclass(frozen=True)
@@ -125,6 +147,9 @@ class EnrichedEvent(_Record):
     (every entity's mention list; counts, first offsets and salience stay), ``body`` (cut at a
     paragraph boundary; offsets still refer to the whole cleaned body), ``entities`` (the least
     salient dropped). Empty for almost every article (v2, optional)."""
+    countries: list[str] = field(default_factory=list)
+    """ISO 3166-1 alpha-2 codes of the countries the article's resolved places are in,
+    most mentioned first (v2, optional)."""
     schema_version: int = EVENT_SCHEMA_VERSION
     """Major version of this record's schema."""
 

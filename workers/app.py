@@ -38,6 +38,7 @@ import faust
 from aiokafka.errors import KafkaError, KafkaTimeoutError
 
 from topics.specs import DLQ, DUPLICATES, ENRICHED, RAW, largest_record
+from workers.adapters.gazetteer import place_index
 from workers.adapters.kafka_transactions import OffsetGap, PartitionMoved, TransactionalOutputs
 from workers.adapters.prometheus import WorkerMetrics
 from workers.adapters.redis_dedupe import check_redis, dedupe_from_settings
@@ -88,7 +89,8 @@ def build_pipeline(settings: Settings, *, ner_enabled: bool = True) -> Pipeline:
     check_redis(settings.redis_url.get_secret_value())
     dedupe = dedupe_from_settings(settings, clock=time.time)
     ner = NerModel(settings.spacy_model) if ner_enabled else None
-    return Pipeline(pipeline_config(settings), dedupe, ner, clock=time.time)
+    places = place_index() if ner_enabled and settings.geocode else None
+    return Pipeline(pipeline_config(settings), dedupe, ner, clock=time.time, places=places)
 
 
 def faust_app(settings: Settings) -> faust.App:

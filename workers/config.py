@@ -81,6 +81,11 @@ class Settings(BaseSettings):
     entity_labels: Annotated[tuple[str, ...], NoDecode] = Field(
         DEFAULT_LABELS, description="Entity labels emitted, comma separated."
     )
+    geocode: bool = Field(
+        True,
+        description="Repair place labels and put places on the map from the GeoNames and "
+        "ISO 3166 gazetteers (about 45 MB more per worker).",
+    )
     ner_batch_size: int = Field(32, ge=1, le=4096, description="Articles per nlp.pipe batch.")
     ner_batch_seconds: float = Field(
         0.5, gt=0, le=60, description="Longest wait to fill an NER batch."

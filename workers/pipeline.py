@@ -30,6 +30,7 @@ from workers.core.entities import Mention, ModelInfo, canonical_entities
 from workers.core.events import build_dead_letter, build_event, build_notice, fit_event
 from workers.core.language import detect_language
 from workers.core.lines import CleanedText
+from workers.core.places import PlaceIndex, locate
 from workers.errors import DecodeError, NewsworkerError, ProcessingError
 
 Clock = Callable[[], float]
@@ -129,11 +130,14 @@ class Pipeline:
         dedupe: Deduper,
         ner: Recognizer | None,
         clock: Clock,
+        places: PlaceIndex | None = None,
     ) -> None:
         self.config = config
         self.dedupe = dedupe
         self.ner = ner
         self.clock = clock
+        #: The gazetteer places are repaired and resolved with (None: entities as found).
+        self.places = places
 
     def _dead(
         self, index: int, message: RawMessage, error: NewsworkerError, stats: BatchStats
@@ -241,6 +245,10 @@ class Pipeline:
                     text_length=len(text),
                     labels=self.config.entity_labels,
                 )
+                countries: list[str] = []
+                if self.places is not None and entities:
+                    located = locate(entities, text, self.places)
+                    entities, countries = located.entities, located.countries
                 event = build_event(
                     item.article,
                     item.cleaned,
@@ -250,6 +258,7 @@ class Pipeline:
                     truncated=len(item.cleaned.body) > limit,
                     language=language,
                     model=model,
+                    countries=countries,
                 )
                 key = item.article.id.encode()
                 value = fit_event(event, event_limit - len(key))

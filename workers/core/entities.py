@@ -12,6 +12,10 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from workers.core.places import Place
 
 #: Well-known variants -> one canonical name (keys compared lower-case,
 #: after leading articles and possessives are stripped).
@@ -98,6 +102,8 @@ class Entity:
     mentions: tuple[Mention, ...]
     first_offset: int
     salience: float
+    geo: Place | None = None
+    """Where the place is, when the entity is a place that resolved (:mod:`workers.core.places`)."""
 
 
 def surface(text: str) -> str:
@@ -188,6 +194,14 @@ def _link_short_names(groups: dict[str, list[Mention]], labels: dict[str, str]) 
     return links
 
 
+def _one_line(mention: Mention) -> Mention:
+    """A span the model ran across a line break keeps its last line (the name)."""
+    if "\n" not in mention.text:
+        return mention
+    cut = mention.text.rindex("\n") + 1
+    return Mention(mention.text[cut:], mention.label, mention.start + cut, mention.end)
+
+
 def canonical_entities(
     mentions: Sequence[Mention],
     *,
@@ -197,7 +211,7 @@ def canonical_entities(
 ) -> list[Entity]:
     """Group one article's mentions into canonical entities, ordered by salience."""
     wanted = set(labels)
-    parts = _split_compounds(mentions)
+    parts = _split_compounds([_one_line(m) for m in mentions])
     groups: dict[str, list[Mention]] = {}
     for mention in parts:
         groups.setdefault(canonical_name(mention.text), []).append(mention)

