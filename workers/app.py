@@ -114,6 +114,11 @@ def faust_app(settings: Settings) -> faust.App:
         # A killed replica's partitions move to the others after this long.
         broker_session_timeout=15.0,
         broker_heartbeat_interval=3.0,
+        # A group formed while the broker is starting can see the raw topic missing from
+        # metadata and assign nothing; the leader rejoins when the next metadata refresh
+        # shows the topic's partitions. Refresh every 30 s, not faust's 5 minutes, so such
+        # a worker idles for seconds, not minutes.
+        consumer_metadata_max_age_ms=30_000,
         consumer_max_fetch_size=max(largest_record(settings.max_message_bytes), 4 * 1024 * 1024),
         producer_max_request_size=largest_record(settings.max_message_bytes),
         producer_acks=-1,
