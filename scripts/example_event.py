@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from workers.adapters.gazetteer import place_index
+from workers.adapters.language_id import LangId
 from workers.adapters.spacy_ner import NerModel
 from workers.config import DEFAULT_LABELS
 from workers.core.articles import decode_article
@@ -50,7 +51,7 @@ def build_example(model: NerModel | None = None) -> dict[str, Any]:
         decision,
         located.entities,
         now=FIXED_NOW,
-        language=detect_language(cleaned.body).code,
+        language=detect_language(cleaned.body, LangId()).code,
         model=ner.info,
         countries=located.countries,
     )

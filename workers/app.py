@@ -40,6 +40,7 @@ from aiokafka.errors import KafkaError, KafkaTimeoutError
 from topics.specs import DLQ, DUPLICATES, ENRICHED, RAW, largest_record
 from workers.adapters.gazetteer import place_index
 from workers.adapters.kafka_transactions import OffsetGap, PartitionMoved, TransactionalOutputs
+from workers.adapters.language_id import LangId
 from workers.adapters.prometheus import WorkerMetrics
 from workers.adapters.redis_dedupe import check_redis, dedupe_from_settings
 from workers.adapters.spacy_ner import NerModel
@@ -90,7 +91,9 @@ def build_pipeline(settings: Settings, *, ner_enabled: bool = True) -> Pipeline:
     dedupe = dedupe_from_settings(settings, clock=time.time)
     ner = NerModel(settings.spacy_model) if ner_enabled else None
     places = place_index() if ner_enabled and settings.geocode else None
-    return Pipeline(pipeline_config(settings), dedupe, ner, clock=time.time, places=places)
+    return Pipeline(
+        pipeline_config(settings), dedupe, ner, clock=time.time, places=places, language=LangId()
+    )
 
 
 def faust_app(settings: Settings) -> faust.App:

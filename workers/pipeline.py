@@ -28,7 +28,7 @@ from workers.core.batch import BatchStats
 from workers.core.dedupe import Decision, DedupeRequest, prepare
 from workers.core.entities import Mention, ModelInfo, canonical_entities
 from workers.core.events import build_dead_letter, build_event, build_notice, fit_event
-from workers.core.language import detect_language
+from workers.core.language import UNDETERMINED, Classifier, detect_language
 from workers.core.lines import CleanedText
 from workers.core.places import PlaceIndex, locate
 from workers.errors import DecodeError, NewsworkerError, ProcessingError
@@ -131,6 +131,7 @@ class Pipeline:
         ner: Recognizer | None,
         clock: Clock,
         places: PlaceIndex | None = None,
+        language: Classifier | None = None,
     ) -> None:
         self.config = config
         self.dedupe = dedupe
@@ -138,6 +139,8 @@ class Pipeline:
         self.clock = clock
         #: The gazetteer places are repaired and resolved with (None: entities as found).
         self.places = places
+        #: The language classifier (None: every text ``und``, treated as English).
+        self.language = language
 
     def _dead(
         self, index: int, message: RawMessage, error: NewsworkerError, stats: BatchStats
@@ -216,7 +219,10 @@ class Pipeline:
             return []
         limit = self.config.max_body_chars
         texts = [item.cleaned.body[:limit] if item.cleaned else "" for _, item in originals]
-        languages = [detect_language(text).code for text in texts]
+        classify = self.language
+        languages = [
+            (detect_language(text, classify) if classify else UNDETERMINED).code for text in texts
+        ]
         # Only English text goes to the English model; the rest gets no entities.
         english = [i for i, code in enumerate(languages) if code in {"en", "und"}]
         mentions: list[list[Mention]] = [[] for _ in texts]

@@ -8,11 +8,14 @@ import json
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from workers.adapters.language_id import LangId
 from workers.core.articles import decode_article
 from workers.core.fingerprints import body_fingerprint
 from workers.core.language import detect_language
 from workers.core.lines import clean_lines
 from workers.errors import DecodeError
+
+LANGID = LangId()
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
@@ -31,7 +34,7 @@ def run_pure_steps(value: bytes, key: bytes | None) -> None:
         return
     cleaned = clean_lines(article.text)
     body_fingerprint(cleaned.normalized)
-    detect_language(cleaned.body)
+    detect_language(cleaned.body, LANGID)
     assert article.id and article.text.strip()
 
 
