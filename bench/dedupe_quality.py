@@ -29,6 +29,14 @@ def decision_of(output: Output) -> Decision:
     """The dedupe decision an output of the pipeline carries (an event or a notice)."""
     data = json.loads(output.value)
     if output.role == "enriched":
+        if data.get("relation") == "update":
+            return Decision(
+                data["article_id"],
+                "update",
+                data["story_id"],
+                duplicate_of=data["related_to"],
+                new_sentences=data["new_sentences"],
+            )
         return Decision(data["article_id"], "original", data["story_id"])
     if output.role == "duplicates":
         return Decision(
@@ -87,9 +95,10 @@ def main() -> None:
     parser.add_argument("--stories", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--threshold", type=float, default=None)
+    parser.add_argument("--updates", type=float, default=0.15, help="chance of an update per story")
     args = parser.parse_args()
     threshold = args.threshold or load_settings().near_threshold
-    articles = generate_corpus(args.stories, seed=args.seed)
+    articles = generate_corpus(args.stories, seed=args.seed, update=args.updates)
     settings = load_settings().isolated("quality", near_threshold=threshold)
     report = score(articles, asyncio.run(decide_all(settings, articles)))
     print(f"corpus: {len(articles)} articles, seed {args.seed}; near threshold {threshold}")
@@ -105,6 +114,11 @@ def main() -> None:
     print(
         f"precision {report.precision:.1%}  recall {report.overall_recall:.1%}  "
         f"wrong story {report.wrong_story}  false duplicates {report.false_duplicates}"
+    )
+    print(
+        f"{'update':<12}{report.total.get('update', 0):>10}{report.updates_right:>14}"
+        f"{report.update_recall:>9.1%}  precision {report.update_precision:.1%}  "
+        f"swallowed as copies {report.updates_swallowed}  copies as updates {report.false_updates}"
     )
     near_hit, distinct_hit = simhash_recall(articles)
     print(

@@ -22,6 +22,12 @@ class QualityReport:
     """Originals (or distinct same-topic stories) decided as duplicates."""
     distinct_merged: int = 0
     """Distinct same-topic stories merged into another story."""
+    updates_right: int = 0
+    """Updates published as full events (relation update) in their story."""
+    updates_swallowed: int = 0
+    """Updates decided as copies: their new content never reaches subscribers."""
+    false_updates: int = 0
+    """Copies published again as updates, or updates linked to another story."""
 
     def recall(self, kind: str) -> float:
         return self.found.get(kind, 0) / self.total[kind] if self.total.get(kind) else 1.0
@@ -40,6 +46,16 @@ class QualityReport:
         return self.duplicates_found / decided if decided else 1.0
 
     @property
+    def update_precision(self) -> float:
+        decided = self.updates_right + self.false_updates
+        return self.updates_right / decided if decided else 1.0
+
+    @property
+    def update_recall(self) -> float:
+        total = self.total.get("update", 0)
+        return self.updates_right / total if total else 1.0
+
+    @property
     def overall_recall(self) -> float:
         total = self.duplicates_total
         return self.duplicates_found / total if total else 1.0
@@ -53,7 +69,19 @@ def score(articles: Sequence[CorpusArticle], decisions: Sequence[Decision]) -> Q
     for article, decision in zip(articles, decisions, strict=True):
         report.total[article.kind] = report.total.get(article.kind, 0) + 1
         is_copy = article.kind in {"exact", "near", "syndicated"}
+        if decision.status == "update":
+            if (
+                article.kind == "update"
+                and story_of.get(decision.duplicate_of or "") == article.story
+            ):
+                report.updates_right += 1
+            else:
+                report.false_updates += 1
+            continue
         if decision.is_original:
+            continue
+        if article.kind == "update":
+            report.updates_swallowed += 1
             continue
         linked = story_of.get(decision.duplicate_of or "")
         if not is_copy:

@@ -147,6 +147,17 @@ class EnrichedEvent(_Record):
     (every entity's mention list; counts, first offsets and salience stay), ``body`` (cut at a
     paragraph boundary; offsets still refer to the whole cleaned body), ``entities`` (the least
     salient dropped). Empty for almost every article (v2, optional)."""
+    relation: str = "first"
+    """How the article relates to the story so far: ``first`` (it starts the story) or
+    ``update`` (a later article of the story with real new content; its copies get
+    duplicate notices). ``coverage`` (another outlet's own text about the same event) is
+    reserved: this version does not produce it (v2, optional)."""
+    related_to: str | None = None
+    """For an update: the article id of the closest earlier article of the story (v2,
+    optional)."""
+    new_sentences: int | None = None
+    """For an update: how many of its sentences the closest earlier article does not have
+    (v2, optional)."""
     countries: list[str] = field(default_factory=list)
     """ISO 3166-1 alpha-2 codes of the countries the article's resolved places are in,
     most mentioned first (v2, optional)."""

@@ -100,6 +100,19 @@ class Settings(BaseSettings):
     near_threshold: float = Field(
         0.6, gt=0, le=1, description="Estimated Jaccard similarity that makes a near copy."
     )
+    update_min_similarity: float = Field(
+        0.5,
+        gt=0,
+        le=1,
+        description="Least estimated Jaccard similarity to an earlier article at which new "
+        "content decides copy or update.",
+    )
+    update_min_new_sentences: int = Field(
+        3,
+        ge=1,
+        le=1000,
+        description="Sentences the closest earlier article lacks that make an update, not a copy.",
+    )
     chrome_min_articles: int = Field(
         3,
         ge=2,

@@ -111,6 +111,55 @@ def test_replay_gets_the_same_decision(isolated: Settings, clock: FakeClock) -> 
     assert (again_first.story_id, again_copy.story_id) == (first.story_id, copy.story_id)
 
 
+NEW_FACTS = [
+    "On Wednesday the traders' association filed a complaint with the regional court.",
+    "The court said it would rule within ten days on whether the closure can go ahead.",
+    "Police estimated that about 300 people marched to the market on Wednesday evening.",
+]
+
+
+def test_a_follow_up_with_new_facts_is_an_update_of_the_same_story(
+    isolated: Settings, clock: FakeClock
+) -> None:
+    """Same story, real new content: a full event (update), not a duplicate notice."""
+    follow_up = ["Traders take Porto market closure to court", *STORY[1:], *NEW_FACTS]
+    first, update = decide(isolated, clock, request("a", STORY), request("b", follow_up))
+    assert first.relation == "first"
+    assert (update.status, update.relation, update.duplicate_of) == ("update", "update", "a")
+    assert update.is_original and update.story_id == first.story_id
+    # the new headline is too short to count as a sentence of content
+    assert update.new_sentences == len(NEW_FACTS)
+    assert isolated.update_min_similarity <= update.similarity < 1.0
+
+
+def test_copies_of_an_update_stay_in_the_first_articles_story(
+    isolated: Settings, clock: FakeClock
+) -> None:
+    follow_up = [*STORY, *NEW_FACTS]
+    first, update, copy, near = decide(
+        isolated,
+        clock,
+        request("a", STORY),
+        request("b", follow_up),
+        request("c", follow_up),
+        request("d", ["By a staff reporter", *follow_up[:-1]]),
+    )
+    assert update.status == "update"
+    assert (copy.status, copy.method, copy.duplicate_of) == ("duplicate", "exact", "b")
+    assert (near.status, near.duplicate_of) == ("duplicate", "b")
+    assert first.story_id == update.story_id == copy.story_id == near.story_id
+    again = decide(isolated, clock, request("b", follow_up))[0]
+    assert again.replay and (again.status, again.new_sentences) == ("update", update.new_sentences)
+
+
+def test_a_shortened_version_adds_nothing_and_is_a_copy(
+    isolated: Settings, clock: FakeClock
+) -> None:
+    first, short = decide(isolated, clock, request("a", STORY), request("b", STORY[:4]))
+    assert first.is_original
+    assert (short.status, short.relation, short.duplicate_of) == ("duplicate", "copy", "a")
+
+
 def test_two_replicas_racing_on_copies_make_one_original(
     isolated: Settings, clock: FakeClock
 ) -> None:

@@ -10,6 +10,7 @@ from workers.core.dedupe import (
     story_id_for,
     window_at,
 )
+from workers.core.fingerprints import sentence_fingerprints
 
 DAY = 86_400
 
@@ -26,7 +27,7 @@ def test_window_covers_retention_and_ttl_outlives_it() -> None:
 def test_all_keys_share_one_cluster_slot_tag() -> None:
     keys = KeySpace("nw").decision_keys(window_at(10 * DAY, DAY, 2 * DAY), "wire")
     assert all(key.startswith("{nw}:v2:") for key in keys)
-    assert len(keys) == 5 * 3 + 1
+    assert len(keys) == 6 * 3 + 1  # art, exact, band, sig, chrome, sent per bucket + learned
 
 
 def test_story_of_a_duplicate_is_the_story_of_its_original() -> None:
@@ -48,3 +49,32 @@ def test_chrome_candidates_are_short_distinct_lines() -> None:
 def test_learned_only_inside_the_window() -> None:
     learned: dict[bytes | str, bytes | str] = {b"aa": b"100", b"bb": b"93", "cc": "92"}
     assert learned_in_window(learned, 93) == frozenset({"aa", "bb"})
+
+
+def test_sentence_fingerprints_ignore_case_punctuation_and_short_lines() -> None:
+    lines = [
+        "by a staff reporter",  # too short to be content
+        "the council voted on monday to close the old market. traders said they would appeal.",
+        "The council voted on Monday, to close the old market!",
+    ]
+    prints = sentence_fingerprints(lines)
+    assert len(prints) == 1  # one sentence of content, seen twice; the appeal one is short
+    assert all(len(p) == 8 for p in prints)
+    longer = sentence_fingerprints(
+        [*lines, "Traders said they would appeal to the regional court."]
+    )
+    assert len(longer) == 2 and longer[0] == prints[0]
+
+
+def test_update_decisions_carry_the_first_articles_story() -> None:
+    update = parse_decision("c", "new", '{"d": "update", "of": "b", "s": 0.7, "n": 4, "st": "a"}')
+    assert (update.status, update.relation, update.is_original) == ("update", "update", True)
+    assert (update.duplicate_of, update.new_sentences) == ("b", 4)
+    assert update.story_id == story_id_for("a")
+    copy = parse_decision(
+        "d", "new", '{"d": "duplicate", "of": "c", "m": "exact", "s": 1, "st": "a"}'
+    )
+    assert (copy.relation, copy.story_id) == ("copy", story_id_for("a"))
+    older = parse_decision("e", "replay", '{"d": "duplicate", "of": "a", "m": "near", "s": 0.8}')
+    assert older.story_id == story_id_for("a") and older.replay  # recorded before "st" existed
+    assert parse_decision("a", "new", '{"d": "original", "s": 0}').relation == "first"

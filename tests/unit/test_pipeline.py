@@ -126,3 +126,24 @@ def test_without_a_recognizer_events_have_no_entities() -> None:
     )
     (output,) = run(pipeline, message("a", STORY)).outputs
     assert output.role == "enriched" and json.loads(output.value)["entities"] == []
+
+
+def test_an_update_gets_a_full_event_in_the_first_articles_story() -> None:
+    pipeline, _ = make_pipeline()
+    base = (
+        STORY + "\nThe port of Genoa handled more cruise passengers than in any year before."
+        "\nRail links to the docks are to be doubled by the end of next year, officials said."
+        "\nTrade unions in Genoa have asked for more staff to cover the longer opening hours."
+    )
+    follow_up = (
+        base + "\nThe new quay in Genoa will take ships of up to 400 metres, the authority said."
+        "\nDock workers in Genoa agreed a new contract for the extra shifts on Tuesday."
+        "\nThe shipping lines serving Genoa said they would add two weekly calls from March."
+    )
+    result = run(pipeline, message("a", base, 0), message("b", follow_up, 1))
+    first, update = (json.loads(o.value) for o in result.outputs)
+    assert [o.role for o in result.outputs] == ["enriched", "enriched"]
+    assert (first["relation"], first["related_to"], first["new_sentences"]) == ("first", None, None)
+    assert (update["relation"], update["related_to"], update["new_sentences"]) == ("update", "a", 3)
+    assert update["story_id"] == first["story_id"]
+    assert any(e["canonical"] == "Genoa" for e in update["entities"])

@@ -38,6 +38,9 @@ def test_filters() -> None:
 def test_render_is_readable_and_never_raises() -> None:
     text = render("enriched", json.dumps(EVENT).encode())
     assert "Christine Lagarde (PERSON x2)" in text and "repeat 1" in text
+    assert "update:" not in text
+    update = {**EVENT, "relation": "update", "related_to": "a0", "new_sentences": 4}
+    assert "update:   of a0, 4 new sentences" in render("enriched", json.dumps(update).encode())
     assert render("dlq", b"\xff not json").startswith("[dlq] (not JSON")
     assert render("duplicates", b"[1, 2]").startswith("[duplicates] (unexpected JSON")
 

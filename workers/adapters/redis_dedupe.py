@@ -23,6 +23,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from workers.config import Settings
 from workers.core.dedupe import (
+    UPDATE_MIN_GROWTH,
     Decision,
     DedupeRequest,
     KeySpace,
@@ -35,6 +36,8 @@ from workers.errors import ServiceUnavailable
 
 Clock = Callable[[], float]
 MAX_CANDIDATES = 24
+#: Characters of one sentence fingerprint (see workers.core.fingerprints.sentence_fingerprints).
+SENTENCE_WIDTH = 8
 #: Connection trouble: the server is away (or not yet back); retried with backoff.
 UNREACHABLE = (RedisConnectionError, RedisTimeoutError, OSError)
 
@@ -73,6 +76,8 @@ class RedisDedupe:
         chrome_min_articles: int,
         clock: Clock,
         chrome_cache_seconds: float = 30.0,
+        update_floor: float = 0.5,
+        update_min_new: int = 3,
     ) -> None:
         self.client = client
         self.keys = KeySpace(prefix)
@@ -80,6 +85,9 @@ class RedisDedupe:
         self.retention_seconds = retention_seconds
         self.threshold = threshold
         self.chrome_min_articles = chrome_min_articles
+        #: Similarity from which new content (sentences) decides copy or update.
+        self.update_floor = update_floor
+        self.update_min_new = update_min_new
         self.clock = clock
         self._script_text = _script_text()
         self._sha = hashlib.sha1(
@@ -149,7 +157,11 @@ class RedisDedupe:
         async with self.client.pipeline(transaction=False) as pipe:
             for request in requests:
                 bands, lines = request.body.bands, request.chrome_fingerprints
-                if len({len(b) for b in bands}) > 1 or len({len(x) for x in lines}) > 1:
+                if (
+                    len({len(b) for b in bands}) > 1
+                    or len({len(x) for x in lines}) > 1
+                    or any(len(x) != SENTENCE_WIDTH for x in request.sentences)
+                ):
                     raise ValueError("band keys and line fingerprints must each be fixed-width")
                 args: list[str | bytes | int | float] = [
                     len(window.buckets),
@@ -165,6 +177,11 @@ class RedisDedupe:
                     MAX_CANDIDATES,
                     self.chrome_min_articles,
                     window.buckets[0],
+                    "".join(request.sentences),
+                    SENTENCE_WIDTH,
+                    self.update_floor,
+                    self.update_min_new,
+                    UPDATE_MIN_GROWTH,
                 ]
                 keys = self.keys.decision_keys(window, request.source)
                 pipe.evalsha(self._sha, len(keys), *keys, *args)
@@ -217,6 +234,8 @@ def dedupe_from_settings(settings: Settings, clock: Clock) -> RedisDedupe:
         threshold=settings.near_threshold,
         chrome_min_articles=settings.chrome_min_articles,
         clock=clock,
+        update_floor=settings.update_min_similarity,
+        update_min_new=settings.update_min_new_sentences,
     )
 
 

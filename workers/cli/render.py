@@ -27,6 +27,14 @@ def render_enriched(event: dict[str, Any], *, entities: int = 8) -> str:
         f"[enriched] {event.get('article_id')}  ({event.get('source')})",
         f"  title:    {_short(str(event.get('title', '')), 90)}",
         f"  story:    {event.get('story_id')}   event: {event.get('event_id')}",
+        *(
+            [
+                f"  update:   of {event.get('related_to')}, "
+                f"{event.get('new_sentences')} new sentences"
+            ]
+            if event.get("relation") == "update"
+            else []
+        ),
         f"  body:     {len(str(event.get('body', '')))} chars; lines removed: {removed or 'none'}",
     ]
     lines += textwrap.wrap(

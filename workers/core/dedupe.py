@@ -21,7 +21,12 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from workers.core.fingerprints import FINGERPRINT_VERSION, BodyFingerprint, body_fingerprint
+from workers.core.fingerprints import (
+    FINGERPRINT_VERSION,
+    BodyFingerprint,
+    body_fingerprint,
+    sentence_fingerprints,
+)
 from workers.core.lines import CleanedText, clean_lines, line_fingerprint, split_lines
 from workers.errors import EmptyMessage
 
@@ -29,6 +34,10 @@ from workers.errors import EmptyMessage
 CHROME_MAX_WORDS = 8
 #: At most this many distinct short lines of one article are counted.
 CHROME_MAX_LINES = 64
+#: An update adds content: its new sentences outnumber the earlier article's sentences it
+#: lacks by at least this many. A replaced paragraph or a rewritten headline (as many
+#: sentences out as in) is an edit, and a credit line added on top of that is not news.
+UPDATE_MIN_GROWTH = 2
 
 
 @dataclass(frozen=True)
@@ -65,7 +74,12 @@ class KeySpace:
 
     def decision_keys(self, window: Window, source: str) -> list[str]:
         """Every key the decision script touches, in the order it expects (see decide.lua)."""
-        return [*self._index_keys(window.buckets), *self._source_keys(window.buckets, source)]
+        buckets = window.buckets
+        return [
+            *self._index_keys(buckets),
+            *self._source_keys(buckets, source),
+            *(f"{self.tag}:sent:{bucket}" for bucket in buckets),
+        ]
 
     @functools.lru_cache(maxsize=8)  # noqa: B019 - few windows live at once; instances are few
     def _index_keys(self, buckets: tuple[int, ...]) -> tuple[str, ...]:
@@ -101,17 +115,27 @@ class Decision:
     """What the index says of one article."""
 
     article_id: str
-    status: Literal["original", "duplicate"]
+    status: Literal["original", "duplicate", "update"]
     story_id: str
     duplicate_of: str | None = None
+    """The copied article (duplicates) or the closest earlier article (updates)."""
     method: Literal["exact", "near"] | None = None
     similarity: float = 0.0
     replay: bool = False
+    new_sentences: int | None = None
+    """Sentences of an update the closest earlier article does not have."""
 
     @property
     def is_original(self) -> bool:
-        """Whether the article is the first of its story."""
-        return self.status == "original"
+        """Whether the article gets a full event: the first of its story, or an update."""
+        return self.status != "duplicate"
+
+    @property
+    def relation(self) -> Literal["first", "update", "copy"]:
+        """How the article relates to what came before."""
+        if self.status == "original":
+            return "first"
+        return "update" if self.status == "update" else "copy"
 
 
 def parse_decision(article_id: str, kind: str, payload: str) -> Decision:
@@ -121,11 +145,23 @@ def parse_decision(article_id: str, kind: str, payload: str) -> Decision:
     if data["d"] == "original":
         return Decision(article_id, "original", story_id_for(article_id), replay=replay)
     original = str(data["of"])
+    root = str(data.get("st") or original)  # the story's first article
+    if data["d"] == "update":
+        return Decision(
+            article_id,
+            "update",
+            story_id_for(root),
+            duplicate_of=original,
+            method="near",
+            similarity=round(float(data["s"]), 4),
+            replay=replay,
+            new_sentences=int(data["n"]),
+        )
     method: Literal["exact", "near"] = "exact" if data["m"] == "exact" else "near"
     return Decision(
         article_id,
         "duplicate",
-        story_id_for(original),
+        story_id_for(root),
         duplicate_of=original,
         method=method,
         similarity=round(float(data["s"]), 4),
@@ -161,6 +197,8 @@ class DedupeRequest:
     source: str
     body: BodyFingerprint
     chrome_fingerprints: tuple[str, ...]
+    sentences: tuple[str, ...] = ()
+    """Fingerprints of the body's sentences (:func:`sentence_fingerprints`)."""
 
 
 def prepare(
@@ -179,5 +217,6 @@ def prepare(
         source=source,
         body=body_fingerprint(cleaned.normalized),
         chrome_fingerprints=tuple(chrome_candidates(split_lines(text), line_fingerprint)),
+        sentences=sentence_fingerprints(cleaned.normalized),
     )
     return cleaned, request

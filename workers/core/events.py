@@ -78,6 +78,9 @@ def build_event(
         language=language,
         model=None if model is None else ModelRecord(name=model.name, version=model.version),
         countries=list(countries),
+        relation=decision.relation,
+        related_to=decision.duplicate_of if decision.status == "update" else None,
+        new_sentences=decision.new_sentences,
     )
 
 

@@ -165,6 +165,33 @@ def body_fingerprint(normalized_lines: Sequence[str]) -> BodyFingerprint:
     )
 
 
+#: Sentences shorter than this (in words) are not counted as content (datelines, bylines,
+#: credit lines, captions: news sentences average about twenty words).
+MIN_SENTENCE_WORDS = 8
+#: At most this many distinct sentences of an article are fingerprinted.
+MAX_SENTENCES = 256
+_SENTENCE_END = re.compile(r"(?<=[.!?\u2026])[\"'\u201d\u2019)]*\s+")
+
+
+def sentence_fingerprints(normalized_lines: Sequence[str]) -> tuple[str, ...]:
+    """8-hex-digit fingerprints of an article's sentences, in order, each once.
+
+    From normalised lines split at sentence ends: what a later article is checked
+    against for new content. Words only: punctuation and spacing changes do not count.
+    """
+    seen: dict[str, None] = {}
+    for line in normalized_lines:
+        for sentence in _SENTENCE_END.split(line):
+            tokens = _WORD.findall(sentence)
+            if len(tokens) < MIN_SENTENCE_WORDS:
+                continue
+            digest = hashlib.blake2b(" ".join(tokens).casefold().encode("utf-8"), digest_size=4)
+            seen.setdefault(digest.hexdigest(), None)
+            if len(seen) >= MAX_SENTENCES:
+                return tuple(seen)
+    return tuple(seen)
+
+
 def simhash64(text: str) -> int:
     """64-bit SimHash over the same word shingles (kept to compare the two schemes; see README)."""
     tokens = words(text)

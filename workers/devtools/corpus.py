@@ -10,7 +10,10 @@ deterministically from a seed. Besides originals it makes
 * ``syndicated``: the story from another outlet with a new headline, a byline
   and a credit line;
 * ``distinct``: another story on the same topic and place, which must not be
-  merged with the first.
+  merged with the first;
+* ``update``: the same story later, with new facts: every paragraph kept or one
+  sentence dropped, one or two new paragraphs, maybe a new headline. It must get
+  a full event in the first article's story, not a duplicate notice.
 
 Each article carries the id of the story it belongs to, which is the truth the
 evaluation compares decisions with.
@@ -23,7 +26,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
 
-Kind = Literal["original", "exact", "near", "syndicated", "distinct"]
+Kind = Literal["original", "exact", "near", "syndicated", "distinct", "update"]
 
 FIRST = (
     "Ana",
@@ -469,6 +472,32 @@ class CorpusGenerator:
             of.id,
         )
 
+    def update(self, of: CorpusArticle, story: _Story) -> CorpusArticle:
+        """The story later, with new facts (new paragraphs), maybe a new headline."""
+        rng = self.rng
+        paragraphs = [list(p) for p in story.paragraphs]
+        if rng.random() < 0.5 and len(paragraphs) > 1:
+            index = rng.randrange(1, len(paragraphs))
+            if len(paragraphs[index]) > 1:
+                paragraphs[index].pop(rng.randrange(len(paragraphs[index])))
+        # new facts: the story's place, organisation and people, fresh figures and dates
+        fresh = self._slots(story.slots["topic"], story.slots["city"])
+        for same in ("city2", "city3", "country", "thing", "org", "org_cap", "role", "person"):
+            fresh[same] = story.slots[same]
+        for _ in range(rng.randint(1, 2)):
+            at = rng.randrange(1, len(paragraphs) + 1)
+            paragraphs.insert(at, self._paragraph(fresh, 3))
+        title = rng.choice(HEADLINES).format(**story.slots) if rng.random() < 0.5 else of.title
+        return CorpusArticle(
+            self._id("upd"),
+            of.source,
+            title,
+            self._text(title, paragraphs, []),
+            of.story,
+            "update",
+            of.id,
+        )
+
     def distinct(self, like: _Story) -> CorpusArticle:
         """Another story on the same topic and in the same city: not a duplicate."""
         article, _ = self.original(like.slots["topic"], like.slots["city"], kind="distinct")
@@ -484,6 +513,7 @@ def generate_corpus(
     syndicated: float = 0.1,
     distinct: float = 0.2,
     target_chars: int = 2000,
+    update: float = 0.0,
 ) -> list[CorpusArticle]:
     """``stories`` originals, and per original the given chance of each kind of sibling.
 
@@ -503,6 +533,8 @@ def generate_corpus(
             group.append(gen.syndicated(original, story))
         if gen.rng.random() < distinct:
             group.append(gen.distinct(story))
+        if update and gen.rng.random() < update:  # no draw at 0: other corpora stay the same
+            group.append(gen.update(original, story))
         out.extend(group)
     return out
 

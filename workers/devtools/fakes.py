@@ -15,7 +15,7 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 
-from workers.core.dedupe import Decision, DedupeRequest, parse_decision
+from workers.core.dedupe import UPDATE_MIN_GROWTH, Decision, DedupeRequest, parse_decision
 from workers.core.entities import Mention, ModelInfo
 from workers.core.fingerprints import estimate_jaccard, signature_from_bytes
 from workers.errors import ServiceUnavailable
@@ -24,8 +24,18 @@ from workers.errors import ServiceUnavailable
 class MemoryDeduper:
     """The dedupe index as dicts; ``available = False`` makes it raise like a Redis outage."""
 
-    def __init__(self, threshold: float = 0.6, chrome_min_articles: int = 3) -> None:
+    def __init__(
+        self,
+        threshold: float = 0.6,
+        chrome_min_articles: int = 3,
+        update_floor: float = 0.5,
+        update_min_new: int = 3,
+    ) -> None:
         self.threshold = threshold
+        self.update_floor = update_floor
+        self.update_min_new = update_min_new
+        self.sentences: dict[str, frozenset[str]] = {}
+        self.roots: dict[str, str] = {}
         self.chrome_min_articles = chrome_min_articles
         self.available = True
         self.decided: dict[str, tuple[str, str]] = {}
@@ -61,7 +71,8 @@ class MemoryDeduper:
         body = request.body
         original = self.exact.get(body.content)
         if original is not None and original != request.article_id:
-            return json.dumps({"d": "duplicate", "of": original, "m": "exact", "s": 1})
+            root = self.roots.get(original, original)
+            return json.dumps({"d": "duplicate", "of": original, "m": "exact", "s": 1, "st": root})
         best, best_similarity = None, 0.0
         mine = signature_from_bytes(body.signature)
         for band in body.bands:
@@ -71,8 +82,31 @@ class MemoryDeduper:
             similarity = estimate_jaccard(mine, signature_from_bytes(self.signatures[candidate]))
             if similarity > best_similarity:
                 best, best_similarity = candidate, similarity
-        if best is not None and best_similarity >= self.threshold:
-            return json.dumps({"d": "duplicate", "of": best, "m": "near", "s": best_similarity})
+        if best is not None:
+            root = self.roots.get(best, best)
+            theirs = self.sentences.get(best)
+            if best_similarity >= self.update_floor and theirs is not None:
+                new = sum(1 for sentence in request.sentences if sentence not in theirs)
+                lacks = len(theirs) - (len(set(request.sentences)) - new)
+                if new >= self.update_min_new and new - lacks >= UPDATE_MIN_GROWTH:
+                    self._index(request)
+                    self.roots[request.article_id] = root
+                    return json.dumps(
+                        {"d": "update", "of": best, "s": best_similarity, "n": new, "st": root}
+                    )
+                return json.dumps(
+                    {"d": "duplicate", "of": best, "m": "near", "s": best_similarity, "st": root}
+                )
+            if best_similarity >= self.threshold:
+                return json.dumps(
+                    {"d": "duplicate", "of": best, "m": "near", "s": best_similarity, "st": root}
+                )
+        self._index(request)
+        return json.dumps({"d": "original", "s": 0})
+
+    def _index(self, request: DedupeRequest) -> None:
+        body = request.body
+        self.sentences[request.article_id] = frozenset(request.sentences)
         self.exact.setdefault(body.content, request.article_id)
         for band in body.bands:
             self.bands.setdefault(band, request.article_id)
@@ -82,7 +116,6 @@ class MemoryDeduper:
             self.line_counts[key] = self.line_counts.get(key, 0) + 1
             if self.line_counts[key] >= self.chrome_min_articles:
                 self.learned.setdefault(request.source, set()).add(line)
-        return json.dumps({"d": "original", "s": 0})
 
 
 class KeywordRecognizer:
