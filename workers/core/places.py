@@ -22,6 +22,7 @@ The gazetteer (:class:`PlaceIndex`) is data: built once per process by
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections import Counter
@@ -64,6 +65,7 @@ class Place:
     """ISO 3166-2 code of a first-level region; for a city, its GeoNames admin1 code."""
 
 
+@functools.lru_cache(maxsize=65536)
 def name_key(name: str) -> str:
     """How names are compared: case, accents and punctuation folded ("Køge" == "Koge")."""
     folded = unicodedata.normalize("NFKD", name.casefold().replace("ø", "o").replace("æ", "ae"))
@@ -92,8 +94,14 @@ class PlaceIndex:
         """Every place the name may mean."""
         return self._by_name.get(name_key(name), ())
 
-    def resolve(self, name: str, context: Sequence[str] = ()) -> Place | None:
-        """The place ``name`` means in an article naming the places ``context``, or None."""
+    def resolve(
+        self, name: str, context: Sequence[str] = (), pointers: Mapping[str, str] | None = None
+    ) -> Place | None:
+        """The place ``name`` means in an article naming the places ``context``, or None.
+
+        ``pointers`` (from :meth:`pointers`) may stand for ``context``: computed once
+        per article instead of once per name.
+        """
         found = self.candidates(name)
         if not found:
             return None
@@ -103,7 +111,9 @@ class PlaceIndex:
             found = exact
         if len({p.country for p in found}) == 1:
             return _best_of_one_country(found)
-        countries = self._context_countries(name, context)
+        own = name_key(name)
+        pointing = self.pointers(context) if pointers is None else pointers
+        countries = {code for key, code in pointing.items() if key != own}
         backed = [p for p in found if p.country in countries]
         if backed and len({p.country for p in backed}) == 1:
             return _best_of_one_country(backed)
@@ -111,22 +121,19 @@ class PlaceIndex:
             found = tuple(backed)
         return _by_kind_then_population(found)
 
-    def _context_countries(self, name: str, context: Sequence[str]) -> set[str]:
-        """Countries the article's *other* place names point at without doubt."""
-        own = name_key(name)
-        countries: set[str] = set()
+    def pointers(self, context: Sequence[str]) -> dict[str, str]:
+        """The country each of the article's place names points at without doubt."""
+        result: dict[str, str] = {}
         for other in context:
-            if name_key(other) == own:
-                continue
             options = self.candidates(other)
             codes = {p.country for p in options}
             if len(codes) == 1:
-                countries |= codes
+                result[name_key(other)] = codes.pop()
             elif options:
                 top = _by_kind_then_population(options)
                 if top is not None and top.kind == "country":
-                    countries.add(top.country)
-        return countries
+                    result[name_key(other)] = top.country
+        return result
 
 
 def _best_of_one_country(found: Sequence[Place]) -> Place:
@@ -198,12 +205,12 @@ def locate(entities: Sequence[Entity], text: str, places: PlaceIndex) -> Located
             if options and (broad or placed):
                 label = "GPE"
         repaired.append(entity if label == entity.label else replace(entity, label=label))
-    context = [e.canonical for e in repaired if e.label in PLACE_LABELS]
+    pointers = places.pointers([e.canonical for e in repaired if e.label in PLACE_LABELS])
     located: list[Entity] = []
     weights: Counter[str] = Counter()
     for entity in repaired:
         if entity.label in PLACE_LABELS:
-            geo = places.resolve(entity.canonical, context)
+            geo = places.resolve(entity.canonical, pointers=pointers)
             if geo is not None:
                 entity = replace(entity, geo=geo)
                 weights[geo.country] += entity.count
