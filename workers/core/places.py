@@ -74,7 +74,7 @@ def name_key(name: str) -> str:
 
 
 class PlaceIndex:
-    """Places by folded name; countries by ISO code."""
+    """Places by folded name (:func:`name_key`)."""
 
     def __init__(self, places: Iterable[tuple[str, Place]]) -> None:
         by_name: dict[str, list[Place]] = {}
