@@ -128,7 +128,8 @@ class EnrichedEvent(_Record):
     entities: list[EntityRecord]
     """Named entities, one per canonical name."""
     story_id: str
-    """Story this article starts; copies of it carry the same id on the duplicates topic."""
+    """The story the article belongs to, derived from the id of the story's first article:
+    the same on updates, on coverage by other outlets and on copies (duplicate notices)."""
     processed_at: str
     """When the worker decided, ISO 8601 UTC."""
     published_at: str | None = None
@@ -148,13 +149,13 @@ class EnrichedEvent(_Record):
     paragraph boundary; offsets still refer to the whole cleaned body), ``entities`` (the least
     salient dropped). Empty for almost every article (v2, optional)."""
     relation: str = "first"
-    """How the article relates to the story so far: ``first`` (it starts the story) or
+    """How the article relates to the story so far: ``first`` (it starts the story),
     ``update`` (a later article of the story with real new content; its copies get
-    duplicate notices). ``coverage`` (another outlet's own text about the same event) is
-    reserved: this version does not produce it (v2, optional)."""
+    duplicate notices) or ``coverage`` (another outlet's own text about the same event,
+    linked to a recent story by its words and entities) (v2, optional)."""
     related_to: str | None = None
-    """For an update: the article id of the closest earlier article of the story (v2,
-    optional)."""
+    """For an update: the article id of the closest earlier article of the story; for
+    coverage: the story's first article (v2, optional)."""
     new_sentences: int | None = None
     """For an update: how many of its sentences the closest earlier article does not have
     (v2, optional)."""

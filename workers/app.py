@@ -43,7 +43,9 @@ from workers.adapters.kafka_transactions import OffsetGap, PartitionMoved, Trans
 from workers.adapters.language_id import LangId
 from workers.adapters.prometheus import WorkerMetrics
 from workers.adapters.redis_dedupe import check_redis, dedupe_from_settings
+from workers.adapters.redis_stories import stories_from_settings
 from workers.adapters.spacy_ner import NerModel
+from workers.adapters.word_frequency import WordFrequency
 from workers.config import Settings
 from workers.errors import ServiceUnavailable
 from workers.pipeline import BatchResult, Output, Pipeline, PipelineConfig, RawMessage
@@ -91,8 +93,16 @@ def build_pipeline(settings: Settings, *, ner_enabled: bool = True) -> Pipeline:
     dedupe = dedupe_from_settings(settings, clock=time.time)
     ner = NerModel(settings.spacy_model) if ner_enabled else None
     places = place_index() if ner_enabled and settings.geocode else None
+    linking = settings.story_linking
     return Pipeline(
-        pipeline_config(settings), dedupe, ner, clock=time.time, places=places, language=LangId()
+        pipeline_config(settings),
+        dedupe,
+        ner,
+        clock=time.time,
+        places=places,
+        language=LangId(),
+        stories=stories_from_settings(settings, clock=time.time) if linking else None,
+        zipf=WordFrequency().zipf if linking else None,
     )
 
 

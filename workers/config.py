@@ -113,6 +113,24 @@ class Settings(BaseSettings):
         le=1000,
         description="Sentences the closest earlier article lacks that make an update, not a copy.",
     )
+    story_linking: bool = Field(
+        True,
+        description="Link a story's first article to another outlet's recent story of the same "
+        "event (relation coverage); off: every first article opens a story.",
+    )
+    story_window_seconds: int = Field(
+        3 * 24 * 3600,
+        ge=60,
+        description="A story no article joined for this long is cold: new articles no longer "
+        "join it.",
+    )
+    story_link_threshold: float = Field(
+        0.25,
+        gt=0,
+        le=1,
+        description="Least similarity (words and entities) of a first article to a recent story "
+        "that links it there.",
+    )
     chrome_min_articles: int = Field(
         3,
         ge=2,

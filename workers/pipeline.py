@@ -26,11 +26,12 @@ from topics.specs import ENRICHED
 from workers.core.articles import Article, decode_article
 from workers.core.batch import BatchStats
 from workers.core.dedupe import Decision, DedupeRequest, prepare
-from workers.core.entities import Mention, ModelInfo, canonical_entities
+from workers.core.entities import Entity, Mention, ModelInfo, canonical_entities
 from workers.core.events import build_dead_letter, build_event, build_notice, fit_event
 from workers.core.language import UNDETERMINED, Classifier, detect_language
 from workers.core.lines import CleanedText
 from workers.core.places import PlaceIndex, locate
+from workers.core.stories import Link, LinkRequest, Zipf, story_features
 from workers.errors import DecodeError, NewsworkerError, ProcessingError
 
 Clock = Callable[[], float]
@@ -79,6 +80,18 @@ class Deduper(Protocol):
 
     async def decide(self, requests: Sequence[DedupeRequest]) -> list[Decision]:
         """Decide each request atomically, in order; a redelivered id gets its recorded answer."""
+        ...
+
+
+class StoryLinker(Protocol):
+    """The shared story index: links first articles to recent stories of other outlets."""
+
+    async def link(self, requests: Sequence[LinkRequest]) -> list[Link]:
+        """Link each first article atomically, in order; a redelivered id gets its recorded link."""
+        ...
+
+    async def roots(self, article_ids: Sequence[str]) -> dict[str, str]:
+        """The story (its first article's id) each of these linked articles was put in."""
         ...
 
 
@@ -132,6 +145,8 @@ class Pipeline:
         clock: Clock,
         places: PlaceIndex | None = None,
         language: Classifier | None = None,
+        stories: StoryLinker | None = None,
+        zipf: Zipf | None = None,
     ) -> None:
         self.config = config
         self.dedupe = dedupe
@@ -141,6 +156,10 @@ class Pipeline:
         self.places = places
         #: The language classifier (None: every text ``und``, treated as English).
         self.language = language
+        #: The story linker (None: every first article opens a story of its own).
+        self.stories = stories
+        #: Word rarity for the linker's word weights (None: every word equally rare).
+        self.zipf: Zipf = zipf or _unknown_word
 
     def _dead(
         self, index: int, message: RawMessage, error: NewsworkerError, stats: BatchStats
@@ -194,18 +213,20 @@ class Pipeline:
 
         decisions = await self.dedupe.decide(requests)
         originals: list[tuple[int, InFlight]] = []
+        copies: list[tuple[int, InFlight]] = []
         for (index, item), decision in zip(kept, decisions, strict=True):
             item.decision = decision
-            if decision.is_original:
-                originals.append((index, item))
-            else:
-                notice = build_notice(item.article, decision, now=self.clock())
-                stats.add(stats.duplicates, notice.method)
-                results[index] = Output(
-                    "duplicates", item.article.id.encode(), notice.to_json(), index
-                )
+            (originals if decision.is_original else copies).append((index, item))
 
-        for index, output in await self._enrich(originals, stats):
+        enriched = await self._enrich(originals, stats)
+        await self._join_linked_stories([item for _, item in copies + originals])
+        for index, item in copies:
+            if item.decision is None:
+                raise RuntimeError("pipeline step order broken")
+            notice = build_notice(item.article, item.decision, now=self.clock())
+            stats.add(stats.duplicates, notice.method)
+            results[index] = Output("duplicates", item.article.id.encode(), notice.to_json(), index)
+        for index, output in self._events(enriched, stats):
             results[index] = output
         outputs = [output for output in results if output is not None]
         for output in outputs:
@@ -214,7 +235,8 @@ class Pipeline:
 
     async def _enrich(
         self, originals: list[tuple[int, InFlight]], stats: BatchStats
-    ) -> list[tuple[int, Output]]:
+    ) -> list[tuple[int, InFlight, Enriched | Output]]:
+        """Language, entities and places of each original; first articles linked to stories."""
         if not originals:
             return []
         limit = self.config.max_body_chars
@@ -236,18 +258,18 @@ class Pipeline:
             stats.ner_batch_size = len(english)
             for i, found in zip(english, found_english, strict=True):
                 mentions[i] = found
-        model = self.ner.info if self.ner is not None else None
-        event_limit = self.config.event_limit()
-        outputs = []
+        results: list[tuple[int, InFlight, Enriched | Output]] = []
+        links: list[tuple[InFlight, LinkRequest]] = []
         for (index, item), found, text, language in zip(
             originals, mentions, texts, languages, strict=True
         ):
             if item.cleaned is None or item.decision is None:
                 raise RuntimeError("pipeline step order broken")
             try:
+                title = item.article.title or item.cleaned.lines[0]
                 entities = canonical_entities(
                     found,
-                    title=item.article.title or item.cleaned.lines[0],
+                    title=title,
                     text_length=len(text),
                     labels=self.config.entity_labels,
                 )
@@ -255,16 +277,73 @@ class Pipeline:
                 if self.places is not None and entities:
                     located = locate(entities, text, self.places)
                     entities, countries = located.entities, located.countries
+                if self.stories is not None and item.decision.status == "original":
+                    features = story_features(title, text, entities, self.zipf)
+                    links.append((item, LinkRequest(item.article.id, features)))
+            except Exception as exc:
+                results.append(
+                    (index, item, self._dead(index, item.message, unexpected(exc), stats))
+                )
+                continue
+            results.append(
+                (
+                    index,
+                    item,
+                    Enriched(entities, countries, language, len(text) < len(item.cleaned.body)),
+                )
+            )
+        if self.stories is not None and links:
+            for (item, _), link in zip(
+                links, await self.stories.link([r for _, r in links]), strict=True
+            ):
+                stats.add(stats.linked, link.relation)
+                if item.decision is not None and link.root != item.article.id:
+                    item.decision = item.decision.in_story(link.root, coverage=True)
+        return results
+
+    async def _join_linked_stories(self, items: Sequence[InFlight]) -> None:
+        """Copies and updates join the story their story's first article was linked to."""
+        if self.stories is None:
+            return
+        pending = [
+            item
+            for item in items
+            if item.decision is not None
+            and item.decision.status != "original"
+            and item.decision.root
+        ]
+        if not pending:
+            return
+        roots = await self.stories.roots([item.decision.root for item in pending if item.decision])
+        for item in pending:
+            if item.decision is not None and item.decision.root in roots:
+                linked = roots[item.decision.root]
+                if linked != item.decision.root:
+                    item.decision = item.decision.in_story(linked)
+
+    def _events(
+        self, enriched: list[tuple[int, InFlight, Enriched | Output]], stats: BatchStats
+    ) -> list[tuple[int, Output]]:
+        model = self.ner.info if self.ner is not None else None
+        event_limit = self.config.event_limit()
+        outputs: list[tuple[int, Output]] = []
+        for index, item, parts in enriched:
+            if isinstance(parts, Output):
+                outputs.append((index, parts))
+                continue
+            if item.cleaned is None or item.decision is None:
+                raise RuntimeError("pipeline step order broken")
+            try:
                 event = build_event(
                     item.article,
                     item.cleaned,
                     item.decision,
-                    entities,
+                    parts.entities,
                     now=self.clock(),
-                    truncated=len(item.cleaned.body) > limit,
-                    language=language,
+                    truncated=parts.truncated,
+                    language=parts.language,
                     model=model,
-                    countries=countries,
+                    countries=parts.countries,
                 )
                 key = item.article.id.encode()
                 value = fit_event(event, event_limit - len(key))
@@ -273,6 +352,20 @@ class Pipeline:
                 continue
             outputs.append((index, Output("enriched", key, value, index)))
         return outputs
+
+
+@dataclass(frozen=True)
+class Enriched:
+    """What the enrichment step found for one original article."""
+
+    entities: list[Entity]
+    countries: list[str]
+    language: str
+    truncated: bool
+
+
+def _unknown_word(word: str) -> float:
+    return 0.0
 
 
 def unexpected(exc: Exception) -> ProcessingError:

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from workers.devtools.fakes import KeywordRecognizer, MemoryDeduper
+from workers.devtools.fakes import KeywordRecognizer, MemoryDeduper, MemoryLinker
 from workers.errors import ServiceUnavailable
 from workers.pipeline import BatchResult, Pipeline, PipelineConfig, RawMessage
 
@@ -147,3 +147,71 @@ def test_an_update_gets_a_full_event_in_the_first_articles_story() -> None:
     assert (update["relation"], update["related_to"], update["new_sentences"]) == ("update", "a", 3)
     assert update["story_id"] == first["story_id"]
     assert any(e["canonical"] == "Genoa" for e in update["entities"])
+
+
+GENOA_OTHER_OUTLET = (
+    "Genoa's port handled a tenth more cargo this year, its authority announced on Monday.\n"
+    "Most of the extra containers came on ships from Asia, the port authority figures show.\n"
+    "A new quay opening in the spring should bring another rise next year, officials said."
+)
+
+
+def linked_pipeline() -> tuple[Pipeline, MemoryLinker]:
+    linker = MemoryLinker()
+    pipeline, _ = make_pipeline()
+    pipeline.stories = linker
+    pipeline.zipf = lambda word: 7.0 if len(word) <= 3 else 3.0
+    return pipeline, linker
+
+
+def test_another_outlets_article_on_the_event_joins_its_story_as_coverage() -> None:
+    pipeline, linker = linked_pipeline()
+    first, other, coverage = (
+        json.loads(o.value)
+        for o in run(
+            pipeline, message("a", STORY), message("c", OTHER), message("b", GENOA_OTHER_OUTLET)
+        ).outputs
+    )
+    assert (first["relation"], other["relation"], coverage["relation"]) == (
+        "first",
+        "first",
+        "coverage",
+    )
+    assert coverage["story_id"] == first["story_id"] != other["story_id"]
+    assert coverage["related_to"] == "a"
+    assert linker.links["b"].root == "a"
+
+
+def test_copies_of_a_coverage_article_are_in_the_story_it_joined() -> None:
+    pipeline, _ = linked_pipeline()
+    outputs = run(
+        pipeline,
+        message("a", STORY),
+        message("b", GENOA_OTHER_OUTLET),
+        message("b2", GENOA_OTHER_OUTLET),
+    ).outputs
+    first, coverage, copy_same_batch = (json.loads(o.value) for o in outputs)
+    later = json.loads(run(pipeline, message("b3", GENOA_OTHER_OUTLET)).outputs[0].value)
+    assert copy_same_batch["duplicate_of"] == "b" and later["duplicate_of"] == "b"
+    assert copy_same_batch["story_id"] == later["story_id"] == first["story_id"]
+    assert coverage["story_id"] == first["story_id"]
+
+
+def test_a_redelivered_batch_gets_the_same_stories() -> None:
+    pipeline, _ = linked_pipeline()
+    batch = [
+        message("a", STORY),
+        message("b", GENOA_OTHER_OUTLET),
+        message("b2", GENOA_OTHER_OUTLET),
+    ]
+    once = [json.loads(o.value) for o in run(pipeline, *batch).outputs]
+    again = [json.loads(o.value) for o in run(pipeline, *batch).outputs]
+    assert [o["story_id"] for o in once] == [o["story_id"] for o in again]
+    assert [o.get("relation") for o in once] == [o.get("relation") for o in again]
+
+
+def test_a_story_index_outage_raises_and_publishes_nothing() -> None:
+    pipeline, linker = linked_pipeline()
+    linker.available = False
+    with pytest.raises(ServiceUnavailable):
+        run(pipeline, message("a", STORY))

@@ -34,6 +34,12 @@ class WorkerMetrics:
         self.lines_removed = Counter(
             "newsworker_lines_removed", "Lines removed, per reason.", ["reason"], registry=r
         )
+        self.stories_linked = Counter(
+            "newsworker_stories_linked",
+            "First articles by how the story linker placed them (first, coverage).",
+            ["relation"],
+            registry=r,
+        )
         self.redis_retries = Counter(
             "newsworker_redis_retries", "Batches retried because Redis did not answer.", registry=r
         )
@@ -80,6 +86,7 @@ class WorkerMetrics:
             (stats.duplicates, self.duplicates),
             (stats.dead_letters, self.dead_letters),
             (stats.lines_removed, self.lines_removed),
+            (stats.linked, self.stories_linked),
         ):
             for label, amount in labels.items():
                 counter.labels(label).inc(amount)

@@ -12,7 +12,7 @@ pipelined read of the batch's sources' learned chrome when it is not cached
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from importlib import resources
 from typing import Any
 
@@ -58,8 +58,14 @@ def unavailable(exc: BaseException) -> ServiceUnavailable:
     return ServiceUnavailable(f"redis unavailable: {type(exc).__name__}")
 
 
-def _script_text() -> str:
-    return resources.files("workers.adapters").joinpath("decide.lua").read_text(encoding="utf-8")
+def script_text(name: str = "decide.lua") -> str:
+    """The text of one of the package's Lua scripts."""
+    return resources.files("workers.adapters").joinpath(name).read_text(encoding="utf-8")
+
+
+def script_sha(text: str) -> str:
+    """The SHA1 Redis knows a script by."""
+    return hashlib.sha1(text.encode("utf-8"), usedforsecurity=False).hexdigest()
 
 
 class RedisDedupe:
@@ -89,10 +95,8 @@ class RedisDedupe:
         self.update_floor = update_floor
         self.update_min_new = update_min_new
         self.clock = clock
-        self._script_text = _script_text()
-        self._sha = hashlib.sha1(
-            self._script_text.encode("utf-8"), usedforsecurity=False
-        ).hexdigest()
+        self._script_text = script_text()
+        self._sha = script_sha(self._script_text)
         self.round_trips = 0
         self.chrome_cache_seconds = chrome_cache_seconds
         self._cache: dict[str, tuple[float, frozenset[str]]] = {}
@@ -132,28 +136,16 @@ class RedisDedupe:
         if not requests:
             return []
         window = self.window()
-        try:
-            try:
-                replies = await self._run_decisions(window, requests)
-            except NoScriptError:
-                # Redis restarted or flushed its script cache: load once, retry.
-                await self.client.script_load(self._script_text)
-                self.round_trips += 1
-                replies = await self._run_decisions(window, requests)
-        except UNREACHABLE as exc:
-            raise unavailable(exc) from exc
-        except ReadOnlyError as exc:
-            await self.client.connection_pool.disconnect()
-            raise unavailable(exc) from exc
-        except OutOfMemoryError as exc:
-            raise unavailable(exc) from exc
+        replies = await run_script(
+            self.client, self._script_text, lambda: self._run_decisions(window, requests)
+        )
+        self.round_trips += 1
         return [
-            parse_decision(request.article_id, _text(reply[0]), _text(reply[1]))
+            parse_decision(request.article_id, text_of(reply[0]), text_of(reply[1]))
             for request, reply in zip(requests, replies, strict=True)
         ]
 
     async def _run_decisions(self, window: Window, requests: Sequence[DedupeRequest]) -> list[Any]:
-        self.round_trips += 1
         async with self.client.pipeline(transaction=False) as pipe:
             for request in requests:
                 bands, lines = request.body.bands, request.chrome_fingerprints
@@ -186,15 +178,44 @@ class RedisDedupe:
                 keys = self.keys.decision_keys(window, request.source)
                 pipe.evalsha(self._sha, len(keys), *keys, *args)
             replies: list[Any] = await pipe.execute(raise_on_error=False)
-        for reply in replies:
-            if isinstance(reply, NoScriptError):
-                raise reply
-            if isinstance(reply, Exception):
-                raise reply
-        return replies
+        return raise_first_error(replies)
 
 
-def _text(value: str | bytes) -> str:
+def raise_first_error(replies: list[Any]) -> list[Any]:
+    """A pipeline's replies, or the first error among them raised."""
+    for reply in replies:
+        if isinstance(reply, Exception):
+            raise reply
+    return replies
+
+
+async def run_script(
+    client: aioredis.Redis, text: str, run: Callable[[], Awaitable[list[Any]]]
+) -> list[Any]:
+    """Run a pipeline of one script's calls, the Redis conditions handled on purpose.
+
+    ``NOSCRIPT`` (Redis restarted or its script cache flushed): the script is
+    loaded and the pipeline run once more. Connection trouble, ``OOM`` and
+    ``READONLY`` (connections dropped first) become
+    :class:`~workers.errors.ServiceUnavailable`, which the caller retries.
+    """
+    try:
+        try:
+            return await run()
+        except NoScriptError:
+            await client.script_load(text)
+            return await run()
+    except UNREACHABLE as exc:
+        raise unavailable(exc) from exc
+    except ReadOnlyError as exc:
+        await client.connection_pool.disconnect()
+        raise unavailable(exc) from exc
+    except OutOfMemoryError as exc:
+        raise unavailable(exc) from exc
+
+
+def text_of(value: str | bytes) -> str:
+    """A Redis reply as text."""
     return value.decode("utf-8") if isinstance(value, bytes) else value
 
 

@@ -14,6 +14,8 @@ class BatchStats:
     duplicates: dict[str, int] = field(default_factory=dict)
     dead_letters: dict[str, int] = field(default_factory=dict)
     lines_removed: dict[str, int] = field(default_factory=dict)
+    linked: dict[str, int] = field(default_factory=dict)
+    """First articles by how the story linker placed them: ``first`` or ``coverage``."""
     ner_batch_size: int = 0
     ner_seconds: float = 0.0
 

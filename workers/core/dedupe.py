@@ -13,6 +13,7 @@ one slot.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import json
@@ -81,6 +82,22 @@ class KeySpace:
             *(f"{self.tag}:sent:{bucket}" for bucket in buckets),
         ]
 
+    def link_keys(self, window: Window, stories: Window) -> list[str]:
+        """Every key the story linking script touches, in the order it expects (see link.lua).
+
+        ``window`` is the retention window (the recorded links), ``stories`` the
+        story window (the index and centroids of stories not yet cold).
+        """
+        return [
+            *(f"{self.tag}:lnk:{bucket}" for bucket in window.buckets),
+            *(f"{self.tag}:sx:{bucket}" for bucket in stories.buckets),
+            *(f"{self.tag}:sc:{bucket}" for bucket in stories.buckets),
+        ]
+
+    def link_record_keys(self, window: Window) -> list[str]:
+        """The hashes of recorded links (article id -> its story's first article)."""
+        return [f"{self.tag}:lnk:{bucket}" for bucket in window.buckets]
+
     @functools.lru_cache(maxsize=8)  # noqa: B019 - few windows live at once; instances are few
     def _index_keys(self, buckets: tuple[int, ...]) -> tuple[str, ...]:
         return tuple(
@@ -124,6 +141,10 @@ class Decision:
     replay: bool = False
     new_sentences: int | None = None
     """Sentences of an update the closest earlier article does not have."""
+    root: str = ""
+    """The id of the story's first article (what ``story_id`` is derived from)."""
+    coverage_of: str | None = None
+    """For a first article the linker put in an earlier story: that story's first article."""
 
     @property
     def is_original(self) -> bool:
@@ -131,11 +152,27 @@ class Decision:
         return self.status != "duplicate"
 
     @property
-    def relation(self) -> Literal["first", "update", "copy"]:
+    def relation(self) -> Literal["first", "update", "copy", "coverage"]:
         """How the article relates to what came before."""
         if self.status == "original":
-            return "first"
+            return "coverage" if self.coverage_of else "first"
         return "update" if self.status == "update" else "copy"
+
+    @property
+    def related_to(self) -> str | None:
+        """The earlier article an event points at: the closest (update) or the story's first."""
+        if self.status == "update":
+            return self.duplicate_of
+        return self.coverage_of
+
+    def in_story(self, root: str, *, coverage: bool = False) -> Decision:
+        """The same decision, in the story whose first article is ``root``."""
+        return dataclasses.replace(
+            self,
+            root=root,
+            story_id=story_id_for(root),
+            coverage_of=root if coverage and root != self.article_id else self.coverage_of,
+        )
 
 
 def parse_decision(article_id: str, kind: str, payload: str) -> Decision:
@@ -143,7 +180,9 @@ def parse_decision(article_id: str, kind: str, payload: str) -> Decision:
     data: dict[str, Any] = json.loads(payload)
     replay = kind == "replay"
     if data["d"] == "original":
-        return Decision(article_id, "original", story_id_for(article_id), replay=replay)
+        return Decision(
+            article_id, "original", story_id_for(article_id), replay=replay, root=article_id
+        )
     original = str(data["of"])
     root = str(data.get("st") or original)  # the story's first article
     if data["d"] == "update":
@@ -156,6 +195,7 @@ def parse_decision(article_id: str, kind: str, payload: str) -> Decision:
             similarity=round(float(data["s"]), 4),
             replay=replay,
             new_sentences=int(data["n"]),
+            root=root,
         )
     method: Literal["exact", "near"] = "exact" if data["m"] == "exact" else "near"
     return Decision(
@@ -166,6 +206,7 @@ def parse_decision(article_id: str, kind: str, payload: str) -> Decision:
         method=method,
         similarity=round(float(data["s"]), 4),
         replay=replay,
+        root=root,
     )
 
 

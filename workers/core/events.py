@@ -79,7 +79,7 @@ def build_event(
         model=None if model is None else ModelRecord(name=model.name, version=model.version),
         countries=list(countries),
         relation=decision.relation,
-        related_to=decision.duplicate_of if decision.status == "update" else None,
+        related_to=decision.related_to,
         new_sentences=decision.new_sentences,
     )
 

@@ -1,16 +1,18 @@
-"""In-memory stand-ins for the pipeline's two adapters, for unit tests without services.
+"""In-memory stand-ins for the pipeline's adapters, for unit tests without services.
 
 :class:`MemoryDeduper` follows the decision rules of the Redis index
 (``decide.lua``) over plain dicts: replay by article id, exact copy by
 content fingerprint, near copy by LSH band candidates at or above the
 threshold, else original; a short line seen in ``chrome_min_articles``
 originals of one source becomes that source's learned chrome. It has no time
-window. :class:`KeywordRecognizer` finds given names in the texts. Neither is
-used by the worker: the real adapters are tested against the real servers.
+window. :class:`MemoryLinker` links first articles to stories by the rule of
+``link.lua``. :class:`KeywordRecognizer` finds given names in the texts. None
+is used by the worker: the real adapters are tested against the real servers.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from collections.abc import Mapping, Sequence
@@ -18,6 +20,14 @@ from collections.abc import Mapping, Sequence
 from workers.core.dedupe import UPDATE_MIN_GROWTH, Decision, DedupeRequest, parse_decision
 from workers.core.entities import Mention, ModelInfo
 from workers.core.fingerprints import estimate_jaccard, signature_from_bytes
+from workers.core.stories import (
+    INDEX_WIDTH,
+    LINK_THRESHOLD,
+    MAX_CANDIDATES,
+    Centroid,
+    Link,
+    LinkRequest,
+)
 from workers.errors import ServiceUnavailable
 
 
@@ -116,6 +126,64 @@ class MemoryDeduper:
             self.line_counts[key] = self.line_counts.get(key, 0) + 1
             if self.line_counts[key] >= self.chrome_min_articles:
                 self.learned.setdefault(request.source, set()).add(line)
+
+
+class MemoryLinker:
+    """The story index as dicts, running :class:`~workers.core.stories.Centroid` as link.lua does.
+
+    No windows: every story stays warm. ``available = False`` makes it raise like a Redis outage.
+    """
+
+    def __init__(self, threshold: float = LINK_THRESHOLD) -> None:
+        self.threshold = threshold
+        self.available = True
+        self.links: dict[str, Link] = {}
+        self.centroids: dict[str, Centroid] = {}
+        self.index: dict[str, list[str]] = {}
+
+    async def link(self, requests: Sequence[LinkRequest]) -> list[Link]:
+        """Link each first article in order, as the Redis script would."""
+        if not self.available:
+            raise ServiceUnavailable("in-memory story index made unavailable")
+        return [self._link(request) for request in requests]
+
+    async def roots(self, article_ids: Sequence[str]) -> dict[str, str]:
+        """The story each linked article was put in."""
+        if not self.available:
+            raise ServiceUnavailable("in-memory story index made unavailable")
+        return {i: self.links[i].root for i in article_ids if i in self.links}
+
+    def _link(self, request: LinkRequest) -> Link:
+        recorded = self.links.get(request.article_id)
+        if recorded is not None:
+            return dataclasses.replace(recorded, replay=True)
+        features = request.features
+        keys = features.index_keys()
+        shared: dict[str, int] = {}
+        for key in keys:
+            for root in self.index.get(key, ()):
+                shared[root] = shared.get(root, 0) + 1
+        candidates = sorted(shared, key=lambda root: (-shared[root], root))[:MAX_CANDIDATES]
+        best, best_score = None, -1.0
+        for root in candidates:
+            score = self.centroids[root].score(features)
+            if score is not None and (
+                score > best_score or (score == best_score and root < (best or ""))
+            ):
+                best, best_score = root, score
+        if best is not None and best_score >= self.threshold:
+            link = Link(request.article_id, best, "coverage", round(best_score, 4))
+        else:
+            link = Link(
+                request.article_id, request.article_id, "first", round(max(best_score, 0.0), 4)
+            )
+            self.centroids[request.article_id] = Centroid()
+        self.centroids[link.root].add(features)
+        for key in keys:
+            roots = [r for r in self.index.get(key, []) if r != link.root] + [link.root]
+            self.index[key] = roots[-INDEX_WIDTH:]
+        self.links[request.article_id] = link
+        return link
 
 
 class KeywordRecognizer:

@@ -1,0 +1,158 @@
+"""Story linking (link.lua) against the real Redis server: the rule of the in-memory linker,
+replays, racing replicas, cold stories, a flushed script cache and bounded state."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+
+import redis
+
+from workers.adapters.redis_dedupe import redis_client
+from workers.adapters.redis_stories import RedisStories
+from workers.config import Settings
+from workers.core.stories import Link, LinkRequest, StoryFeatures, story_features
+from workers.devtools.fakes import MemoryLinker
+
+DAY = 86_400
+WINDOW = 3 * DAY
+
+
+class FakeClock:
+    def __init__(self, now: float) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def zipf(word: str) -> float:
+    return 7.0 if len(word) <= 3 else 3.0
+
+
+EVENTS = {
+    "quake": [
+        ("Quake hits Qeshm island", "A magnitude 5.9 quake hit Qeshm island, injuring seven."),
+        ("Seven hurt in Qeshm quake", "Seven people were hurt when a 5.9 quake shook Qeshm."),
+        ("Qeshm island shaken", "The island of Qeshm was shaken by a quake of magnitude 5.9."),
+    ],
+    "bridge": [
+        ("Council approves bridge", "The council approved a second bridge over the river Tagus."),
+        ("Second Tagus bridge approved", "A second bridge across the Tagus won council approval."),
+    ],
+    "pirates": [
+        ("Navy captures 26 pirates", "The navy captured 26 pirates after a chase at sea."),
+        ("26 pirates held by navy", "Twenty-six pirates, 26 in all, were held by the navy."),
+    ],
+}
+
+
+def requests() -> list[LinkRequest]:
+    """Articles of three events, interleaved."""
+    found = []
+    for n in range(3):
+        for name, articles in EVENTS.items():
+            if n < len(articles):
+                title, body = articles[n]
+                found.append(LinkRequest(f"{name}-{n}", features(title, body)))
+    return found
+
+
+def features(title: str, body: str) -> StoryFeatures:
+    return story_features(title, body, [], zipf)
+
+
+def make(settings: Settings, clock: FakeClock) -> RedisStories:
+    return RedisStories(
+        redis_client(settings.redis_url.get_secret_value()),
+        prefix=settings.key_prefix,
+        bucket_seconds=DAY,
+        retention_seconds=7 * DAY,
+        story_window_seconds=WINDOW,
+        threshold=0.25,
+        clock=clock,
+    )
+
+
+def link(settings: Settings, clock: FakeClock, items: Sequence[LinkRequest]) -> list[Link]:
+    async def go() -> list[Link]:
+        stories = make(settings, clock)
+        try:
+            return await stories.link(list(items))
+        finally:
+            await stories.client.aclose()
+
+    return asyncio.run(go())
+
+
+def test_redis_links_as_the_in_memory_rule_does(isolated: Settings) -> None:
+    items = requests()
+    memory = asyncio.run(MemoryLinker(threshold=0.25).link(items))
+    found = link(isolated, FakeClock(1_000 * DAY), items)
+    assert [(x.root, x.relation) for x in found] == [(x.root, x.relation) for x in memory]
+    assert [x.score for x in found] == [x.score for x in memory]
+    roots = {x.article_id: x.root for x in found}
+    assert {roots[f"quake-{n}"] for n in range(3)} == {"quake-0"}
+    assert {roots["bridge-1"], roots["pirates-1"]} == {"bridge-0", "pirates-0"}
+
+
+def test_a_redelivered_article_gets_its_recorded_link(isolated: Settings) -> None:
+    clock = FakeClock(1_000 * DAY)
+    first = link(isolated, clock, requests())
+    # Redelivered with other features (a changed text under the same id): the same answer.
+    again = link(isolated, clock, [LinkRequest("quake-1", features(*EVENTS["bridge"][0]))])[0]
+    assert (again.root, again.relation, again.replay) == ("quake-0", "coverage", True)
+    assert not any(x.replay for x in first)
+
+    async def roots() -> dict[str, str]:
+        stories = make(isolated, clock)
+        try:
+            return await stories.roots(["quake-1", "bridge-0", "never-linked"])
+        finally:
+            await stories.client.aclose()
+
+    assert asyncio.run(roots()) == {"quake-1": "quake-0", "bridge-0": "bridge-0"}
+
+
+def test_two_replicas_racing_open_one_story(isolated: Settings) -> None:
+    clock = FakeClock(1_000 * DAY)
+    one, two = (LinkRequest(f"q{n}", features(*EVENTS["quake"][n])) for n in range(2))
+
+    async def race() -> list[Link]:
+        replicas = [make(isolated, clock), make(isolated, clock)]
+        try:
+            found = await asyncio.gather(replicas[0].link([one]), replicas[1].link([two]))
+            return [found[0][0], found[1][0]]
+        finally:
+            for replica in replicas:
+                await replica.client.aclose()
+
+    links = asyncio.run(race())
+    assert sorted(x.relation for x in links) == ["coverage", "first"]
+    assert links[0].root == links[1].root
+
+
+def test_a_cold_story_is_not_joined(isolated: Settings) -> None:
+    clock = FakeClock(1_000 * DAY)
+    quake = EVENTS["quake"]
+    link(isolated, clock, [LinkRequest("q0", features(*quake[0]))])
+    clock.now += WINDOW - DAY  # inside the window: joins, and keeps the story warm
+    assert link(isolated, clock, [LinkRequest("q1", features(*quake[1]))])[0].root == "q0"
+    clock.now += WINDOW + 2 * DAY  # nobody joined for longer than the window
+    late = link(isolated, clock, [LinkRequest("q2", features(*quake[2]))])[0]
+    assert (late.root, late.relation) == ("q2", "first")
+
+
+def test_links_survive_a_flushed_script_cache_and_every_key_expires(
+    isolated: Settings, redis_sync: redis.Redis
+) -> None:
+    clock = FakeClock(1_000 * DAY)
+    link(isolated, clock, requests()[:2])
+    redis_sync.script_flush()
+    found = link(isolated, clock, requests()[2:4])
+    assert len(found) == 2
+    keys = list(redis_sync.scan_iter(match="{" + isolated.key_prefix + "}:*"))
+    assert keys
+    for key in keys:
+        ttl = redis_sync.ttl(key)
+        assert 0 < ttl <= 9 * DAY, (key, ttl)

@@ -1,0 +1,163 @@
+"""Story linking as plain functions and through the in-memory linker (the rule of link.lua)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import pytest
+
+from bench.story_scoring import score_stories
+from workers.core.entities import Entity, Mention
+from workers.core.stories import (
+    CENTROID_SIZE,
+    INDEX_ENTITIES,
+    INDEX_TERMS,
+    Centroid,
+    LinkRequest,
+    StoryFeatures,
+    parse_link,
+    story_features,
+)
+from workers.devtools.fakes import MemoryLinker
+from workers.errors import ServiceUnavailable
+
+COMMON = {"the": 7.7, "said": 6.0, "and": 7.6, "was": 7.0, "on": 7.3, "of": 7.6, "in": 7.6}
+
+
+def zipf(word: str) -> float:
+    """A tiny frequency list: function words are common, everything else rare."""
+    return COMMON.get(word, 3.0)
+
+
+def entity(name: str, label: str, salience: float, start: int = 0) -> Entity:
+    mention = Mention(name, label, start, start + len(name))
+    return Entity(name, label, name, 1, (mention,), start, salience)
+
+
+def features(title: str, body: str, *entities: Entity) -> StoryFeatures:
+    return story_features(title, body, list(entities), zipf)
+
+
+def test_words_are_weighted_by_rarity_and_common_words_left_out() -> None:
+    found = features("Quake hits island", "The quake was felt on the island and said to be mild.")
+    assert "the" not in found.terms and "said" not in found.terms
+    assert found.terms["quake"] > found.terms["mild"]  # title word and twice in the text
+    assert sum(w * w for w in found.terms.values()) == pytest.approx(1.0, abs=1e-4)
+
+
+def test_url_lines_give_years_but_no_words_or_entities() -> None:
+    body = "http://example.com/2013/05/03/quake-news.html\nA quake hit the island on Friday."
+    url_entity = entity("example.com", "ORG", 1.0, start=7)
+    found = features("A quake hit the island", body, url_entity)
+    assert "example" not in found.terms and "html" not in found.terms
+    assert found.entities == {}
+    assert found.years == ("2013",)
+
+
+def test_numbers_count_as_rare_words_but_years_do_not() -> None:
+    found = features("Navy captures 26 pirates", "The navy captured 26 pirates in 2011.")
+    assert "#26" in found.terms
+    assert "#2011" not in found.terms
+    assert found.years == ("2011",)
+
+
+def test_index_keys_are_the_heaviest_words_and_entities() -> None:
+    body = " ".join(f"word{i} " * (i % 5 + 1) for i in range(30))
+    people = [entity(f"Person {i}", "PERSON", 1.0 - i / 10, start=i) for i in range(8)]
+    keys = features("", body, *people).index_keys()
+    assert len([k for k in keys if k.startswith("t:")]) == INDEX_TERMS
+    assert [k for k in keys if k.startswith("e:")] == [
+        f"e:person {i}" for i in range(INDEX_ENTITIES)
+    ]
+
+
+def test_centroid_scores_by_words_and_entities_and_vetoes_other_years() -> None:
+    story = Centroid()
+    story.add(features("Quake hits island", "A strong quake hit the island in 2005."))
+    same = features("Island shaken by quake", "The quake shook the island in 2005.")
+    other_year = features("Island shaken by quake", "The quake shook the island in 2008.")
+    no_year = features("Island shaken by quake", "The quake shook the island.")
+    unrelated = features("Council approves bridge", "The council approved a new bridge.")
+    same_score = story.score(same)
+    assert same_score is not None and same_score > 0.3
+    assert story.score(other_year) is None
+    assert story.score(no_year) == pytest.approx(story.score(same) or 0.0, abs=0.2)
+    assert story.score(unrelated) == 0.0
+
+
+def test_centroid_keeps_its_heaviest_features() -> None:
+    story = Centroid()
+    for n in range(5):
+        story.add(features("", " ".join(f"term{n}x{i}" for i in range(40))))
+    assert len(story.terms) == CENTROID_SIZE
+    assert story.count == 5
+
+
+def link_all(linker: MemoryLinker, *items: tuple[str, StoryFeatures]) -> list[str]:
+    links = asyncio.run(linker.link([LinkRequest(i, f) for i, f in items]))
+    return [link.root for link in links]
+
+
+QUAKE = ("Quake hits Qeshm island", "A magnitude 5.9 quake hit Qeshm island, injuring seven.")
+QUAKE_OTHER_OUTLET = (
+    "Seven hurt as quake shakes Qeshm",
+    "Seven people were injured when a 5.9 quake shook Qeshm island, officials said.",
+)
+BRIDGE = ("Council approves bridge", "The council approved a second bridge over the river.")
+
+
+def test_coverage_joins_the_story_and_other_events_open_their_own() -> None:
+    linker = MemoryLinker()
+    roots = link_all(
+        linker,
+        ("a", features(*QUAKE)),
+        ("b", features(*BRIDGE)),
+        ("c", features(*QUAKE_OTHER_OUTLET)),
+    )
+    assert roots == ["a", "b", "a"]
+    assert [linker.links[i].relation for i in "abc"] == ["first", "first", "coverage"]
+
+
+def test_a_linked_article_gets_its_recorded_link_again() -> None:
+    linker = MemoryLinker()
+    link_all(linker, ("a", features(*QUAKE)), ("c", features(*QUAKE_OTHER_OUTLET)))
+    again = asyncio.run(linker.link([LinkRequest("c", features(*BRIDGE))]))[0]
+    assert (again.root, again.relation, again.replay) == ("a", "coverage", True)
+    assert asyncio.run(linker.roots(["c", "a", "never"])) == {"c": "a", "a": "a"}
+
+
+def test_a_threshold_above_every_score_links_nothing() -> None:
+    linker = MemoryLinker(threshold=1.0)
+    roots = link_all(linker, ("a", features(*QUAKE)), ("c", features(*QUAKE_OTHER_OUTLET)))
+    assert roots == ["a", "c"]
+
+
+def test_an_unavailable_linker_raises_the_retriable_error() -> None:
+    linker = MemoryLinker()
+    linker.available = False
+    with pytest.raises(ServiceUnavailable):
+        link_all(linker, ("a", features(*QUAKE)))
+
+
+def test_link_replies_parse() -> None:
+    link = parse_link("c", "new", json.dumps({"st": "a", "r": "coverage", "s": 0.41234}))
+    assert (link.root, link.relation, link.score, link.replay) == ("a", "coverage", 0.4123, False)
+    first = parse_link("a", "replay", json.dumps({"st": "a", "r": "first", "s": 0}))
+    assert (first.relation, first.replay) == ("first", True)
+
+
+def test_bcubed_and_pair_precision() -> None:
+    gold = {"a": "1-x", "b": "1-x", "c": "1-y", "d": "2-x"}
+    perfect = score_stories({"a": "s1", "b": "s1", "c": "s2", "d": "s3"}, gold)
+    assert (perfect.precision, perfect.recall, perfect.pair_precision) == (1.0, 1.0, 1.0)
+    merged = score_stories(
+        {"a": "s1", "b": "s1", "c": "s1", "d": "s3"}, gold, lambda s: s.split("-")[0]
+    )
+    assert merged.pairs == 3 and merged.right_pairs == 1 and merged.near_merges == 2
+    assert merged.recall == 1.0
+    assert merged.precision == pytest.approx((2 / 3 * 2 + 1 / 3 + 1) / 4)
+    singletons = score_stories({k: k for k in gold}, gold)
+    assert singletons.precision == 1.0 and singletons.recall == pytest.approx((0.5 * 2 + 1 + 1) / 4)
+    with pytest.raises(ValueError, match="no predicted story"):
+        score_stories({"a": "s1"}, gold)

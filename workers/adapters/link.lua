@@ -1,0 +1,203 @@
+-- newsworker: link a story's first article to a recent story, atomically in Redis.
+--
+-- The rule is workers/core/stories.py (Centroid.score, Centroid.add), run here
+-- so two replicas never open two stories for one event at once, and a
+-- redelivered article gets its recorded answer back.
+--
+-- Replay first: an article id already linked gets its recorded link. Otherwise
+-- the stories indexed under the article's keys in the story window are
+-- candidates (those sharing most keys first, at most MAX_CANDIDATES); the best
+-- scoring one joins when its score reaches the threshold (relation
+-- "coverage"), else the article opens a story of its own ("first"). Either
+-- way the article is added to its story's centroid (moved to the current
+-- bucket, so an active story stays warm) and the story is indexed under the
+-- article's keys.
+--
+-- KEYS (W = buckets of the retention window, S = buckets of the story window,
+-- current bucket first in both):
+--   [1..W]          lnk:<b>   article id -> link (JSON)
+--   [W+1..W+S]      sx:<b>    index key -> story roots, a line each (ids hold no control characters), most recent last
+--   [W+S+1..W+2S]   sc:<b>    story root -> centroid (JSON)
+-- ARGV:
+--   [1] W  [2] S  [3] article id  [4] features (JSON: t, e, y, k)
+--   [5] threshold  [6] entity weight  [7] ttl of the current lnk bucket
+--   [8] ttl of the current story buckets  [9] MAX_CANDIDATES  [10] CENTROID_SIZE
+--   [11] INDEX_WIDTH
+-- Returns {"replay" | "new", link JSON {st, r, s}}.
+
+local W = tonumber(ARGV[1])
+local S = tonumber(ARGV[2])
+local id = ARGV[3]
+local threshold = tonumber(ARGV[5])
+local entity_weight = tonumber(ARGV[6])
+local link_ttl = tonumber(ARGV[7])
+local story_ttl = tonumber(ARGV[8])
+local max_candidates = tonumber(ARGV[9])
+local size = tonumber(ARGV[10])
+local width = tonumber(ARGV[11])
+
+for i = 1, W do
+  local recorded = redis.call('HGET', KEYS[i], id)
+  if recorded then
+    return {'replay', recorded}
+  end
+end
+
+local f = cjson.decode(ARGV[4])
+
+local function cosine(unit, other)
+  local norm = 0
+  for _, w in pairs(other) do
+    norm = norm + w * w
+  end
+  if norm == 0 then
+    return 0
+  end
+  local dot = 0
+  for k, w in pairs(unit) do
+    local o = other[k]
+    if o then
+      dot = dot + w * o
+    end
+  end
+  return dot / math.sqrt(norm)
+end
+
+local function years_disagree(centroid)
+  if #f.y == 0 then
+    return false
+  end
+  local any = false
+  for _, _ in pairs(centroid.y) do
+    any = true
+    break
+  end
+  if not any then
+    return false
+  end
+  for _, year in ipairs(f.y) do
+    if centroid.y[year] then
+      return false
+    end
+  end
+  return true
+end
+
+local function decode_centroid(text)
+  local c = cjson.decode(text)
+  -- cjson turns empty JSON objects into empty tables either way
+  c.t = c.t or {}
+  c.e = c.e or {}
+  c.y = c.y or {}
+  return c
+end
+
+-- Candidates: stories sharing index keys with the article, most shared first.
+local shared = {}
+local order = {}
+for _, key in ipairs(f.k) do
+  for j = 1, S do
+    local roots = redis.call('HGET', KEYS[W + j], key)
+    if roots then
+      for root in string.gmatch(roots, '[^\n]+') do
+        if not shared[root] then
+          shared[root] = 0
+          order[#order + 1] = root
+        end
+        shared[root] = shared[root] + 1
+      end
+    end
+  end
+end
+table.sort(order, function(a, b)
+  if shared[a] ~= shared[b] then
+    return shared[a] > shared[b]
+  end
+  return a < b
+end)
+
+local best, best_score, best_centroid, best_bucket = nil, -1, nil, nil
+for n = 1, math.min(#order, max_candidates) do
+  local root = order[n]
+  for j = 1, S do
+    local text = redis.call('HGET', KEYS[W + S + j], root)
+    if text then
+      local centroid = decode_centroid(text)
+      if not years_disagree(centroid) then
+        local score = (1 - entity_weight) * cosine(f.t, centroid.t)
+          + entity_weight * cosine(f.e, centroid.e)
+        if score > best_score or (score == best_score and root < best) then
+          best, best_score, best_centroid, best_bucket = root, score, centroid, j
+        end
+      end
+      break
+    end
+  end
+end
+
+local root, relation, centroid
+if best and best_score >= threshold then
+  root, relation, centroid = best, 'coverage', best_centroid
+  if best_bucket ~= 1 then
+    redis.call('HDEL', KEYS[W + S + best_bucket], root)
+  end
+else
+  root, relation, centroid = id, 'first', {t = {}, e = {}, y = {}, n = 0}
+  best_score = math.max(best_score, 0)
+end
+
+local function add_pruned(into, unit)
+  for k, w in pairs(unit) do
+    into[k] = (into[k] or 0) + w
+  end
+  local keys = {}
+  for k, _ in pairs(into) do
+    keys[#keys + 1] = k
+  end
+  if #keys <= size then
+    return into
+  end
+  table.sort(keys, function(a, b)
+    if into[a] ~= into[b] then
+      return into[a] > into[b]
+    end
+    return a < b
+  end)
+  local kept = {}
+  for n = 1, size do
+    kept[keys[n]] = into[keys[n]]
+  end
+  return kept
+end
+
+centroid.t = add_pruned(centroid.t, f.t)
+centroid.e = add_pruned(centroid.e, f.e)
+for _, year in ipairs(f.y) do
+  centroid.y[year] = (centroid.y[year] or 0) + 1
+end
+centroid.n = (centroid.n or 0) + 1
+redis.call('HSET', KEYS[W + S + 1], root, cjson.encode(centroid))
+redis.call('EXPIRE', KEYS[W + S + 1], story_ttl)
+
+for _, key in ipairs(f.k) do
+  local roots = redis.call('HGET', KEYS[W + 1], key)
+  local list = {}
+  if roots then
+    for other in string.gmatch(roots, '[^\n]+') do
+      if other ~= root then
+        list[#list + 1] = other
+      end
+    end
+  end
+  list[#list + 1] = root
+  while #list > width do
+    table.remove(list, 1)
+  end
+  redis.call('HSET', KEYS[W + 1], key, table.concat(list, '\n'))
+end
+redis.call('EXPIRE', KEYS[W + 1], story_ttl)
+
+local encoded = cjson.encode({st = root, r = relation, s = best_score})
+redis.call('HSET', KEYS[1], id, encoded)
+redis.call('EXPIRE', KEYS[1], link_ttl)
+return {'new', encoded}

@@ -1,0 +1,245 @@
+"""Story linking across outlets: an article's features and the online linking rule.
+
+Plain functions and records; the Redis adapter (:mod:`workers.adapters.redis_stories`)
+runs the same rule atomically in ``link.lua``, and the in-memory fake
+(:class:`workers.devtools.fakes.MemoryLinker`) runs these functions.
+
+The rule follows the online clustering of Miranda et al. 2018 ("Multilingual
+Clustering of Streaming News", EMNLP): each new first article is compared with
+the recent stories that share one of its salient terms or entities, through
+TF-IDF-like vectors of its words and of its canonical entities; it joins the
+most similar story when the similarity reaches ``threshold``, else it opens a
+story of its own. A story is a centroid: the sums of its articles' unit vectors,
+pruned to the heaviest :data:`CENTROID_SIZE` features of each kind.
+
+Weights:
+
+* a word weighs ``(1 + ln tf) * rarity``, where rarity is how rare the word is
+  in general English (``MAX_RARITY`` less its Zipf frequency from the
+  ``wordfreq`` data, through the ``zipf`` function the caller passes), so no
+  document-frequency state has to be learned, shared or warmed up; a title word
+  counts :data:`TITLE_WEIGHT` times; words as common as "said" (Zipf >=
+  :data:`COMMON_ZIPF`) are left out; numbers other than years count as rare words
+  (23 pirates vs 26 pirates);
+* an entity weighs its salience in the article (see
+  :func:`workers.core.entities.canonical_entities`);
+* the similarity is ``(1 - ENTITY_WEIGHT) * cos(words) + ENTITY_WEIGHT * cos(entities)``.
+
+Two events of one kind (two earthquakes, two seasons' trades) share most words;
+what tells them apart first is when they happened, so a story and an article
+that both name years but no year in common are never linked.
+
+Lines that are only a URL are left out of the words and entities (a scraped
+page's address is no evidence of its event), but their years count.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from workers.core.entities import Entity
+
+#: ``zipf(word)``: the word's Zipf frequency in general English (0 when unknown).
+Zipf = Callable[[str], float]
+
+#: Words of an article kept in its vector (the heaviest).
+TOP_TERMS = 40
+#: Entities of an article kept in its vector (the most salient).
+TOP_ENTITIES = 15
+#: Features of each kind a story's centroid keeps.
+CENTROID_SIZE = 100
+#: Rarity of a word never seen in general English.
+MAX_RARITY = 7.0
+#: Words at least this frequent (Zipf) carry no story.
+COMMON_ZIPF = 5.5
+#: A title word counts as this many body words.
+TITLE_WEIGHT = 2.0
+#: Share of the entity similarity in the link score.
+ENTITY_WEIGHT = 0.3
+#: Least link score that joins an existing story (chosen on half of the ECB+ topics).
+LINK_THRESHOLD = 0.25
+#: Salient words and entities of an article its story is indexed under (and searched by).
+INDEX_TERMS = 10
+INDEX_ENTITIES = 5
+#: Most stories compared per article (those sharing most index keys).
+MAX_CANDIDATES = 20
+#: Stories remembered per index key (the most recent).
+INDEX_WIDTH = 8
+#: Most distinct years an article carries.
+MAX_YEARS = 8
+
+_WORD = re.compile(r"[^\W\d_][\w'\u2019-]*")
+_NUMBER = re.compile(r"(?<![\w.])\d+(?:\.\d+)?(?![\w.])")
+_YEAR = re.compile(r"\b(?:19[5-9]\d|20[0-4]\d)\b")
+_URL_LINE = re.compile(r"^[ \t]*(?:https?:|www\.)[^\n]*$", re.MULTILINE | re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class StoryFeatures:
+    """An article as the linker sees it: unit vectors of words and entities, and its years."""
+
+    terms: Mapping[str, float]
+    entities: Mapping[str, float]
+    years: tuple[str, ...]
+
+    def index_keys(self) -> list[str]:
+        """The keys its story is found by: its heaviest words and most salient entities."""
+        terms = sorted(self.terms.items(), key=lambda kv: (-kv[1], kv[0]))[:INDEX_TERMS]
+        entities = sorted(self.entities.items(), key=lambda kv: (-kv[1], kv[0]))[:INDEX_ENTITIES]
+        return [f"t:{k}" for k, _ in terms] + [f"e:{k}" for k, _ in entities]
+
+    def to_json(self) -> str:
+        """The form ``link.lua`` reads."""
+        return json.dumps(
+            {
+                "t": dict(self.terms),
+                "e": dict(self.entities),
+                "y": list(self.years),
+                "k": self.index_keys(),
+            },
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
+
+
+def _unit(vector: Mapping[str, float]) -> dict[str, float]:
+    norm = math.sqrt(sum(w * w for w in vector.values()))
+    if norm == 0:
+        return {}
+    return {k: round(w / norm, 6) for k, w in vector.items()}
+
+
+def _heaviest(vector: Mapping[str, float], count: int) -> dict[str, float]:
+    return dict(sorted(vector.items(), key=lambda kv: (-kv[1], kv[0]))[:count])
+
+
+def _url_spans(text: str) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for m in _URL_LINE.finditer(text)]
+
+
+def story_features(title: str, body: str, entities: Sequence[Entity], zipf: Zipf) -> StoryFeatures:
+    """The linker's view of an article from its title, body and canonical entities.
+
+    ``body`` is the text the entities' mention offsets refer to.
+    """
+    spans = _url_spans(body)
+    plain_body = _URL_LINE.sub("", body)
+    plain_title = "" if _URL_LINE.match(title) else title
+    counts: dict[str, float] = {}
+    for weight, text in ((TITLE_WEIGHT, plain_title), (1.0, plain_body)):
+        for match in _WORD.finditer(text):
+            word = match.group().casefold()
+            if len(word) >= 3 and zipf(word) < COMMON_ZIPF:
+                counts[word] = counts.get(word, 0.0) + weight
+        for match in _NUMBER.finditer(text):
+            number = match.group()
+            if len(number) >= 2 and not _YEAR.fullmatch(number):
+                counts["#" + number] = counts.get("#" + number, 0.0) + weight
+    terms = {word: (1.0 + math.log(count)) * _rarity(word, zipf) for word, count in counts.items()}
+    entity_weights: dict[str, float] = {}
+    for entity in entities:
+        if all(_inside(m.start, spans) for m in entity.mentions):
+            continue
+        key = entity.canonical.casefold()
+        entity_weights[key] = max(entity_weights.get(key, 0.0), entity.salience)
+    years = Counter(_YEAR.findall(title + "\n" + body))
+    return StoryFeatures(
+        terms=_unit(_heaviest(terms, TOP_TERMS)),
+        entities=_unit(_heaviest(entity_weights, TOP_ENTITIES)),
+        years=tuple(sorted(y for y, _ in years.most_common(MAX_YEARS))),
+    )
+
+
+def _rarity(word: str, zipf: Zipf) -> float:
+    if word.startswith("#"):
+        return MAX_RARITY / 2
+    return MAX_RARITY - min(zipf(word), MAX_RARITY - 0.5)
+
+
+def _inside(offset: int, spans: Iterable[tuple[int, int]]) -> bool:
+    return any(start <= offset < end for start, end in spans)
+
+
+@dataclass
+class Centroid:
+    """A story as the linker keeps it: summed article vectors, years seen, article count."""
+
+    terms: dict[str, float] = field(default_factory=dict)
+    entities: dict[str, float] = field(default_factory=dict)
+    years: dict[str, int] = field(default_factory=dict)
+    count: int = 0
+
+    def score(self, features: StoryFeatures, entity_weight: float = ENTITY_WEIGHT) -> float | None:
+        """Link score of an article to this story; None when their years disagree."""
+        if features.years and self.years and not set(features.years) & set(self.years):
+            return None
+        return (1.0 - entity_weight) * _cosine(features.terms, self.terms) + (
+            entity_weight * _cosine(features.entities, self.entities)
+        )
+
+    def add(self, features: StoryFeatures, size: int = CENTROID_SIZE) -> None:
+        """Add an article to the story (keeping the heaviest ``size`` features of each kind)."""
+        self.terms = _pruned(_summed(self.terms, features.terms), size)
+        self.entities = _pruned(_summed(self.entities, features.entities), size)
+        for year in features.years:
+            self.years[year] = self.years.get(year, 0) + 1
+        self.count += 1
+
+
+def _summed(a: Mapping[str, float], b: Mapping[str, float]) -> dict[str, float]:
+    result = dict(a)
+    for key, weight in b.items():
+        result[key] = result.get(key, 0.0) + weight
+    return result
+
+
+def _pruned(vector: Mapping[str, float], size: int) -> dict[str, float]:
+    if len(vector) <= size:
+        return dict(vector)
+    return _heaviest(vector, size)
+
+
+def _cosine(unit: Mapping[str, float], other: Mapping[str, float]) -> float:
+    """Cosine of a unit vector with any vector."""
+    norm = math.sqrt(sum(w * w for w in other.values()))
+    if norm == 0 or not unit:
+        return 0.0
+    return sum(w * other.get(k, 0.0) for k, w in unit.items()) / norm
+
+
+@dataclass(frozen=True)
+class LinkRequest:
+    """A story's first article (as dedupe saw it) to link to a recent story, or to open one."""
+
+    article_id: str
+    features: StoryFeatures
+
+
+@dataclass(frozen=True)
+class Link:
+    """Where the linker put an article: its story's first article, and how."""
+
+    article_id: str
+    root: str
+    relation: Literal["first", "coverage"]
+    score: float = 0.0
+    replay: bool = False
+
+
+def parse_link(article_id: str, kind: str, payload: str) -> Link:
+    """Build a :class:`Link` from ``link.lua``'s reply."""
+    data: dict[str, Any] = json.loads(payload)
+    relation: Literal["first", "coverage"] = "coverage" if data["r"] == "coverage" else "first"
+    return Link(
+        article_id,
+        str(data["st"]),
+        relation,
+        score=round(float(data.get("s", 0.0)), 4),
+        replay=kind == "replay",
+    )
