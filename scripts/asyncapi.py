@@ -18,6 +18,7 @@ from topics import (
     DEAD_LETTER_SCHEMA,
     DUPLICATE_SCHEMA,
     ENRICHED_SCHEMA,
+    STORY_SCHEMA,
     TOPICS,
     load_schema,
 )
@@ -31,6 +32,7 @@ PAYLOADS = {
     "enriched": ("enrichedEvent", ENRICHED_SCHEMA, "send"),
     "duplicates": ("duplicateNotice", DUPLICATE_SCHEMA, "send"),
     "dlq": ("deadLetter", DEAD_LETTER_SCHEMA, "send"),
+    "stories": ("storyState", STORY_SCHEMA, "send"),
 }
 
 
@@ -50,7 +52,7 @@ def build() -> dict[str, Any]:
                 "kafka": {
                     "topicConfiguration": {
                         "retention.ms": spec.retention_ms,
-                        "cleanup.policy": [spec.cleanup_policy],
+                        "cleanup.policy": spec.cleanup_policy.split(","),
                     }
                 }
             },
@@ -65,7 +67,14 @@ def build() -> dict[str, Any]:
             "name": message,
             "title": schema.get("title", message),
             "contentType": "application/json",
-            "bindings": {"kafka": {"key": {"type": "string", "description": "article id"}}},
+            "bindings": {
+                "kafka": {
+                    "key": {
+                        "type": "string",
+                        "description": "story id" if spec.role == "stories" else "article id",
+                    }
+                }
+            },
             "payload": {
                 "schemaFormat": "application/schema+json;version=draft-07",
                 "schema": schema,

@@ -12,6 +12,7 @@ from topics.records import (
     ENRICHED_SCHEMA,
     ENRICHED_SCHEMA_V1,
     EVENT_SCHEMA_VERSION,
+    STORY_SCHEMA,
     DeadLetter,
     DuplicateNotice,
     EnrichedEvent,
@@ -19,9 +20,21 @@ from topics.records import (
     GeoRecord,
     MentionRecord,
     ModelRecord,
+    OutletCount,
+    StoryEntity,
+    StoryRecord,
     load_schema,
 )
-from topics.specs import DLQ, DUPLICATES, ENRICHED, RAW, TOPICS, TopicSpec, topic_by_role
+from topics.specs import (
+    DLQ,
+    DUPLICATES,
+    ENRICHED,
+    RAW,
+    STORIES,
+    TOPICS,
+    TopicSpec,
+    topic_by_role,
+)
 
 __all__ = [
     "ARTICLE_SCHEMA",
@@ -34,6 +47,8 @@ __all__ = [
     "ENRICHED_SCHEMA_V1",
     "EVENT_SCHEMA_VERSION",
     "RAW",
+    "STORIES",
+    "STORY_SCHEMA",
     "TOPICS",
     "DeadLetter",
     "DuplicateNotice",
@@ -42,6 +57,9 @@ __all__ = [
     "GeoRecord",
     "MentionRecord",
     "ModelRecord",
+    "OutletCount",
+    "StoryEntity",
+    "StoryRecord",
     "TopicSpec",
     "load_schema",
     "topic_by_role",

@@ -18,6 +18,7 @@ ENRICHED_SCHEMA = "enriched.v2.json"
 ENRICHED_SCHEMA_V1 = "enriched.v1.json"
 DUPLICATE_SCHEMA = "duplicate.v1.json"
 DEAD_LETTER_SCHEMA = "dead-letter.v1.json"
+STORY_SCHEMA = "story.v1.json"
 
 
 @cache
@@ -213,5 +214,57 @@ class DeadLetter(_Record):
     """Offset it was read from."""
     failed_at: str
     """When it was dead-lettered, ISO 8601 UTC."""
+    schema_version: int = 1
+    """Major version of this record's schema."""
+
+
+@dataclass(frozen=True)
+class OutletCount(_Record):
+    source: str
+    """The outlet (the articles' ``source``)."""
+    articles: int
+    """Its articles in the story (copies included)."""
+
+
+@dataclass(frozen=True)
+class StoryEntity(_Record):
+    canonical: str
+    """Canonical name, as on the enriched events."""
+    label: str
+    """Entity label (PERSON, ORG, GPE, ...)."""
+    articles: int
+    """Enriched articles of the story that name it among their most salient entities."""
+
+
+@dataclass(frozen=True)
+class StoryRecord(_Record):
+    """A story's current state, on the log-compacted stories topic keyed by ``story_id``.
+
+    A new record follows every article that joins the story; compaction keeps the
+    latest per story, so reading the topic from the start gives the stories as a
+    table. Two replicas can publish records of one story in either order: keep the
+    one with the higher ``version``.
+    """
+
+    story_id: str
+    """The story, as on its enriched events and duplicate notices."""
+    title: str
+    """Title of the story's first article."""
+    first_article: str
+    """Article id of the story's first article."""
+    first_seen: str
+    """When the story's first article was processed, ISO 8601 UTC."""
+    last_seen: str
+    """When the story's latest article was processed, ISO 8601 UTC."""
+    articles: int
+    """Articles in the story, copies included."""
+    relations: dict[str, int]
+    """Articles by relation: ``first``, ``coverage``, ``update``, ``copy``."""
+    outlets: list[OutletCount]
+    """Outlets with articles in the story, most articles first (at most 50)."""
+    entities: list[StoryEntity]
+    """The story's most named entities, most articles first (at most 10)."""
+    version: int
+    """Grows by one with every article counted: the higher, the newer the state."""
     schema_version: int = 1
     """Major version of this record's schema."""

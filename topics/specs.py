@@ -1,4 +1,4 @@
-"""The four topics: name, partitions, retention and cleanup policy."""
+"""The five topics: name, partitions, retention and cleanup policy."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ class TopicSpec:
     retention_ms: int
     """How long Kafka keeps messages."""
     cleanup_policy: str
-    """``delete`` (time retention) or ``compact`` (latest per key)."""
+    """``delete`` (time retention), ``compact`` (latest per key) or both, comma separated."""
     doc: str
     """What flows on the topic."""
     follows_partitions: bool = True
@@ -79,7 +79,16 @@ DLQ = TopicSpec(
     "Messages that cannot be processed, with the reason and the original bytes "
     "(schemas/dead-letter.v1.json).",
 )
-TOPICS: tuple[TopicSpec, ...] = (RAW, ENRICHED, DUPLICATES, DLQ)
+STORIES = TopicSpec(
+    "stories",
+    "stories",
+    30 * DAY_MS,
+    "compact,delete",
+    "Each story's current state, keyed by story id, log-compacted: read from the start, "
+    "the latest record per key is the stories table; a story with no new article for "
+    "the retention time is deleted (schemas/story.v1.json).",
+)
+TOPICS: tuple[TopicSpec, ...] = (RAW, ENRICHED, DUPLICATES, DLQ, STORIES)
 
 
 def topic_by_role(role: str) -> TopicSpec:

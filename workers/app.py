@@ -37,7 +37,7 @@ from typing import Any, NoReturn, cast
 import faust
 from aiokafka.errors import KafkaError, KafkaTimeoutError
 
-from topics.specs import DLQ, DUPLICATES, ENRICHED, RAW, largest_record
+from topics.specs import DLQ, DUPLICATES, ENRICHED, RAW, STORIES, largest_record
 from workers.adapters.gazetteer import place_index
 from workers.adapters.kafka_transactions import OffsetGap, PartitionMoved, TransactionalOutputs
 from workers.adapters.language_id import LangId
@@ -165,7 +165,7 @@ def create_app(settings: Settings, *, ner_enabled: bool = True) -> faust.App:
     raw = app.topic(RAW.name(prefix), value_type=bytes, key_type=bytes, acks=not exactly_once)
     outputs = {
         spec.role: app.topic(spec.name(prefix), value_type=bytes, key_type=bytes)
-        for spec in (ENRICHED, DUPLICATES, DLQ)
+        for spec in (ENRICHED, DUPLICATES, DLQ, STORIES)
     }
     # Built before the worker starts, so a missing model or bad setting fails fast.
     pipeline = build_pipeline(settings, ner_enabled=ner_enabled)

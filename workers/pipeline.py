@@ -22,16 +22,30 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from topics.records import StoryRecord
 from topics.specs import ENRICHED
 from workers.core.articles import Article, decode_article
 from workers.core.batch import BatchStats
 from workers.core.dedupe import Decision, DedupeRequest, prepare
 from workers.core.entities import Entity, Mention, ModelInfo, canonical_entities
-from workers.core.events import build_dead_letter, build_event, build_notice, fit_event
+from workers.core.events import (
+    build_dead_letter,
+    build_event,
+    build_notice,
+    fit_event,
+    title_of,
+)
 from workers.core.language import UNDETERMINED, Classifier, detect_language
 from workers.core.lines import CleanedText
 from workers.core.places import PlaceIndex, locate
-from workers.core.stories import Link, LinkRequest, Zipf, story_features
+from workers.core.stories import (
+    Link,
+    LinkRequest,
+    StoryUpdate,
+    Zipf,
+    state_entities,
+    story_features,
+)
 from workers.errors import DecodeError, NewsworkerError, ProcessingError
 
 Clock = Callable[[], float]
@@ -92,6 +106,10 @@ class StoryLinker(Protocol):
 
     async def roots(self, article_ids: Sequence[str]) -> dict[str, str]:
         """The story (its first article's id) each of these linked articles was put in."""
+        ...
+
+    async def record(self, updates: Sequence[StoryUpdate]) -> list[StoryRecord]:
+        """Count each article into its story's state once, in order; the state after each."""
         ...
 
 
@@ -229,6 +247,7 @@ class Pipeline:
         for index, output in self._events(enriched, stats):
             results[index] = output
         outputs = [output for output in results if output is not None]
+        outputs.extend(await self._story_records(copies, enriched))
         for output in outputs:
             stats.add(stats.published, output.role)
         return BatchResult(outputs, stats)
@@ -320,6 +339,46 @@ class Pipeline:
                 linked = roots[item.decision.root]
                 if linked != item.decision.root:
                     item.decision = item.decision.in_story(linked)
+
+    async def _story_records(
+        self,
+        copies: list[tuple[int, InFlight]],
+        enriched: list[tuple[int, InFlight, Enriched | Output]],
+    ) -> list[Output]:
+        """The state of each story the batch's articles joined (the latest, one per story)."""
+        if self.stories is None:
+            return []
+        counted: list[tuple[int, InFlight, tuple[str, ...]]] = [
+            (index, item, ()) for index, item in copies
+        ]
+        counted += [
+            (index, item, state_entities(parts.entities))
+            for index, item, parts in enriched
+            if isinstance(parts, Enriched)
+        ]
+        counted.sort(key=lambda entry: entry[0])
+        updates = []
+        for _, item, entities in counted:
+            if item.decision is None or item.cleaned is None:
+                raise RuntimeError("pipeline step order broken")
+            updates.append(
+                StoryUpdate(
+                    article_id=item.article.id,
+                    root=item.decision.root or item.article.id,
+                    relation=item.decision.relation,
+                    source=item.article.source,
+                    title=title_of(item.article, item.cleaned),
+                    now=self.clock(),
+                    entities=entities,
+                )
+            )
+        latest: dict[str, tuple[int, StoryRecord]] = {}
+        for (index, _, _), record in zip(counted, await self.stories.record(updates), strict=True):
+            latest[record.story_id] = (index, record)
+        return [
+            Output("stories", story_id.encode(), record.to_json(), index)
+            for story_id, (index, record) in sorted(latest.items(), key=lambda kv: kv[1][0])
+        ]
 
     def _events(
         self, enriched: list[tuple[int, InFlight, Enriched | Output]], stats: BatchStats

@@ -1,5 +1,6 @@
-"""Story linking (link.lua) against the real Redis server: the rule of the in-memory linker,
-replays, racing replicas, cold stories, a flushed script cache and bounded state."""
+"""Story linking (link.lua) and story state (story.lua) against the real Redis server: the
+rules of the in-memory linker, replays, racing replicas, cold stories, a flushed script cache
+and bounded state."""
 
 from __future__ import annotations
 
@@ -8,10 +9,11 @@ from collections.abc import Sequence
 
 import redis
 
+from topics.records import StoryRecord
 from workers.adapters.redis_dedupe import redis_client
 from workers.adapters.redis_stories import RedisStories
 from workers.config import Settings
-from workers.core.stories import Link, LinkRequest, StoryFeatures, story_features
+from workers.core.stories import Link, LinkRequest, StoryFeatures, StoryUpdate, story_features
 from workers.devtools.fakes import MemoryLinker
 
 DAY = 86_400
@@ -156,3 +158,31 @@ def test_links_survive_a_flushed_script_cache_and_every_key_expires(
     for key in keys:
         ttl = redis_sync.ttl(key)
         assert 0 < ttl <= 9 * DAY, (key, ttl)
+
+
+def test_story_state_counts_each_article_once_as_the_in_memory_rule_does(
+    isolated: Settings, redis_sync: redis.Redis
+) -> None:
+    updates = [
+        StoryUpdate("a", "a", "first", "wire", "Quake hits Qeshm", 100.0, ("GPE\tQeshm",)),
+        StoryUpdate("b", "a", "coverage", "paper", "Seven hurt", 300.0, ("GPE\tQeshm",)),
+        StoryUpdate("c", "a", "copy", "wire", "Quake hits Qeshm", 200.0),
+        StoryUpdate("b", "a", "coverage", "paper", "Seven hurt", 300.0, ("GPE\tQeshm",)),
+        StoryUpdate("x", "x", "first", "blog", "Council approves bridge", 250.0),
+    ]
+    clock = FakeClock(1_000 * DAY)
+
+    async def go() -> list[StoryRecord]:
+        stories = make(isolated, clock)
+        try:
+            return await stories.record(updates)
+        finally:
+            await stories.client.aclose()
+
+    found = asyncio.run(go())
+    expected = asyncio.run(MemoryLinker().record(updates))
+    assert found == expected
+    assert found[3].version == 3 and found[3].relations == {"copy": 1, "coverage": 1, "first": 1}
+    assert found[4].articles == 1
+    for key in redis_sync.scan_iter(match="{" + isolated.key_prefix + "}:s[sm]:*"):
+        assert 0 < redis_sync.ttl(key) <= 10 * DAY

@@ -10,7 +10,13 @@ import jsonschema
 from kafka import KafkaConsumer
 
 from tests.support.outputs import outcome_for
-from topics import DEAD_LETTER_SCHEMA, DUPLICATE_SCHEMA, ENRICHED_SCHEMA, load_schema
+from topics import (
+    DEAD_LETTER_SCHEMA,
+    DUPLICATE_SCHEMA,
+    ENRICHED_SCHEMA,
+    STORY_SCHEMA,
+    load_schema,
+)
 from topics.specs import RAW
 from workers.adapters.kafka_clients import admin_client, client_options, consume
 from workers.config import Settings
@@ -159,6 +165,19 @@ def test_tail_filters_and_stats_read_the_real_topics(
     assert cli("tail", "--from-beginning", "--label", "PERSON", "--max-messages", "1").startswith(
         "[enriched]"
     )
+    # the stories topic holds the story's state, keyed by story id; the view shows it
+    event = next(
+        json.loads(line)
+        for line in cli("tail", "--from-beginning", "--json").splitlines()
+        if json.loads(line)["article_id"] == "tail-seed"
+        or json.loads(line)["article_id"] == "seed-1"
+    )
+    states = [json.loads(line) for line in cli("stories", "--json", "--top", "50").splitlines()]
+    mine = [s for s in states if s["story_id"] == event["story_id"]]
+    assert len(mine) == 1, states
+    jsonschema.validate(mine[0], load_schema(STORY_SCHEMA))
+    assert mine[0]["articles"] >= 1 and mine[0]["relations"].get("first") == 1
+    assert cli("tail", "--topic", "stories", "--from-beginning").startswith("[story]")
     # the worker commits its offsets every few seconds: once it has, stats reports lag 0
     wait_committed(settings)
     stats = cli("stats", "--interval", "1", "--count", "1").splitlines()

@@ -14,6 +14,8 @@ CASES = [
     ["publish", "/no/such/file.txt"],
     ["dev", "sideways"],
     ["publish", "--id", "x", "README.md", "pyproject.toml"],
+    ["stories", "--top", "0"],
+    ["stories", "--hours", "soon"],
 ]
 
 

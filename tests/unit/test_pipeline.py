@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from typing import Any
 
 import pytest
 
@@ -164,14 +165,21 @@ def linked_pipeline() -> tuple[Pipeline, MemoryLinker]:
     return pipeline, linker
 
 
+def by_role(result: BatchResult, role: str) -> list[dict[str, Any]]:
+    return [json.loads(o.value) for o in result.outputs if o.role == role]
+
+
+def articles_out(result: BatchResult) -> list[dict[str, Any]]:
+    """Events and notices, in batch order (one per message)."""
+    return [json.loads(o.value) for o in result.outputs if o.role != "stories"]
+
+
 def test_another_outlets_article_on_the_event_joins_its_story_as_coverage() -> None:
     pipeline, linker = linked_pipeline()
-    first, other, coverage = (
-        json.loads(o.value)
-        for o in run(
-            pipeline, message("a", STORY), message("c", OTHER), message("b", GENOA_OTHER_OUTLET)
-        ).outputs
+    result = run(
+        pipeline, message("a", STORY), message("c", OTHER), message("b", GENOA_OTHER_OUTLET)
     )
+    first, other, coverage = articles_out(result)
     assert (first["relation"], other["relation"], coverage["relation"]) == (
         "first",
         "first",
@@ -184,30 +192,59 @@ def test_another_outlets_article_on_the_event_joins_its_story_as_coverage() -> N
 
 def test_copies_of_a_coverage_article_are_in_the_story_it_joined() -> None:
     pipeline, _ = linked_pipeline()
-    outputs = run(
-        pipeline,
-        message("a", STORY),
-        message("b", GENOA_OTHER_OUTLET),
-        message("b2", GENOA_OTHER_OUTLET),
-    ).outputs
-    first, coverage, copy_same_batch = (json.loads(o.value) for o in outputs)
-    later = json.loads(run(pipeline, message("b3", GENOA_OTHER_OUTLET)).outputs[0].value)
+    batch = [message(i, GENOA_OTHER_OUTLET) for i in ("b", "b2")]
+    first, coverage, copy_same_batch = articles_out(run(pipeline, message("a", STORY), *batch))
+    later = articles_out(run(pipeline, message("b3", GENOA_OTHER_OUTLET)))[0]
     assert copy_same_batch["duplicate_of"] == "b" and later["duplicate_of"] == "b"
     assert copy_same_batch["story_id"] == later["story_id"] == first["story_id"]
     assert coverage["story_id"] == first["story_id"]
 
 
-def test_a_redelivered_batch_gets_the_same_stories() -> None:
+def test_each_story_joined_gets_its_state_once_per_batch() -> None:
+    pipeline, _ = linked_pipeline()
+    result = run(
+        pipeline,
+        message("a", json.dumps({"text": STORY, "source": "wire", "title": "Genoa port"})),
+        message("c", OTHER),
+        message("b", json.dumps({"text": GENOA_OTHER_OUTLET, "source": "paper"})),
+        message("b2", json.dumps({"text": GENOA_OTHER_OUTLET, "source": "blog"})),
+    )
+    states = {s["story_id"]: s for s in by_role(result, "stories")}
+    first, other = articles_out(result)[:2]
+    assert set(states) == {first["story_id"], other["story_id"]}
+    genoa = states[first["story_id"]]
+    assert genoa["title"] == "Genoa port" and genoa["first_article"] == "a"
+    assert genoa["articles"] == genoa["version"] == 3
+    assert genoa["relations"] == {"copy": 1, "coverage": 1, "first": 1}
+    assert {o["source"]: o["articles"] for o in genoa["outlets"]} == {
+        "wire": 1,
+        "paper": 1,
+        "blog": 1,
+    }
+    assert genoa["entities"] == [
+        {"canonical": "Asia", "label": "LOC", "articles": 2},
+        {"canonical": "Genoa", "label": "GPE", "articles": 2},
+    ]
+    # The state records go where the story's latest article came from.
+    assert [o.index for o in result.outputs if o.role == "stories"] == [1, 3]
+
+
+def test_a_redelivered_batch_counts_nothing_twice() -> None:
     pipeline, _ = linked_pipeline()
     batch = [
         message("a", STORY),
         message("b", GENOA_OTHER_OUTLET),
         message("b2", GENOA_OTHER_OUTLET),
     ]
-    once = [json.loads(o.value) for o in run(pipeline, *batch).outputs]
-    again = [json.loads(o.value) for o in run(pipeline, *batch).outputs]
-    assert [o["story_id"] for o in once] == [o["story_id"] for o in again]
-    assert [o.get("relation") for o in once] == [o.get("relation") for o in again]
+    once = run(pipeline, *batch)
+    again = run(pipeline, *batch)
+    assert [o["story_id"] for o in articles_out(once)] == [
+        o["story_id"] for o in articles_out(again)
+    ]
+    assert [o.get("relation") for o in articles_out(once)] == [
+        o.get("relation") for o in articles_out(again)
+    ]
+    assert by_role(once, "stories") == by_role(again, "stories")
 
 
 def test_a_story_index_outage_raises_and_publishes_nothing() -> None:

@@ -58,7 +58,7 @@ def topic_partitions(spec: TopicSpec, settings: Settings) -> int:
 
 
 def create_topics(settings: Settings) -> list[tuple[str, str]]:
-    """Create the four topics if missing; return (name, "created" | "exists")."""
+    """Create the topics of ``TOPICS`` if missing; return (name, "created" | "exists")."""
     admin = admin_client(settings)
     try:
         existing = set(admin.list_topics())

@@ -12,10 +12,15 @@ State, bounded by two windows:
   the same answer and copies of a linked article find its story;
 * ``sx:<bucket>`` (index key -> recent story roots) and ``sc:<bucket>`` (story
   root -> centroid), kept for the story window: a story no article joined for
-  that long is cold and no longer found.
+  that long is cold and no longer found;
+* ``ss:<root>`` (the story's state: title, first and last seen, counts by
+  relation, outlet and entity) and ``sm:<root>`` (the articles counted, so a
+  replay counts nothing twice), kept a retention window after its last article
+  (``story.lua``).
 
-Round trips: one pipeline of link scripts per batch, and one pipelined read of
-the links of the batch's copies' and updates' stories.
+Round trips: one pipeline of link scripts per batch, one pipelined read of
+the links of the batch's copies' and updates' stories, one pipeline of state
+updates.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from typing import Any
 
 import redis.asyncio as aioredis
 
+from topics.records import StoryRecord
 from workers.adapters.redis_dedupe import (
     raise_first_error,
     redis_client,
@@ -42,7 +48,9 @@ from workers.core.stories import (
     MAX_CANDIDATES,
     Link,
     LinkRequest,
+    StoryUpdate,
     parse_link,
+    story_record,
 )
 
 Clock = Callable[[], float]
@@ -71,6 +79,8 @@ class RedisStories:
         self.clock = clock
         self._script_text = script_text("link.lua")
         self._sha = script_sha(self._script_text)
+        self._state_text = script_text("story.lua")
+        self._state_sha = script_sha(self._state_text)
         self.round_trips = 0
 
     def windows(self) -> tuple[Window, Window]:
@@ -113,6 +123,38 @@ class RedisStories:
             parse_link(request.article_id, text_of(reply[0]), text_of(reply[1]))
             for request, reply in zip(requests, replies, strict=True)
         ]
+
+    async def record(self, updates: Sequence[StoryUpdate]) -> list[StoryRecord]:
+        """Count each article into its story's state, in order; each story's state after it."""
+        if not updates:
+            return []
+        window, _ = self.windows()
+        # The state outlives the links that lead to it: one bucket more than the window.
+        ttl = window.ttl_seconds + self.bucket_seconds
+
+        async def run() -> list[Any]:
+            async with self.client.pipeline(transaction=False) as pipe:
+                for update in updates:
+                    keys = self.keys.story_state_keys(update.root)
+                    args: list[str | int | float] = [
+                        update.article_id,
+                        update.relation,
+                        update.source,
+                        update.title,
+                        repr(update.now),
+                        ttl,
+                        *update.entities,
+                    ]
+                    pipe.evalsha(self._state_sha, len(keys), *keys, *args)
+                return raise_first_error(await pipe.execute(raise_on_error=False))
+
+        replies = await run_script(self.client, self._state_text, run)
+        self.round_trips += 1
+        records = []
+        for update, reply in zip(updates, replies, strict=True):
+            flat = [text_of(x) for x in reply]
+            records.append(story_record(update.root, dict(zip(flat[::2], flat[1::2], strict=True))))
+        return records
 
     async def roots(self, article_ids: Sequence[str]) -> dict[str, str]:
         """The story each of these (linked) articles was put in, by its first article's id.

@@ -10,12 +10,12 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from workers.cli import dev, publish, run, stats, tail, topics, worker
+from workers.cli import dev, publish, run, stats, stories, tail, topics, worker
 from workers.cli.args import EXIT_FAILURE, Parser, env_help, settings_from_args
 from workers.errors import NewsworkerError
 
 #: The commands, in the order ``--help`` lists them.
-COMMANDS = (dev, topics, publish, tail, worker, stats, run)
+COMMANDS = (dev, topics, publish, tail, stories, worker, stats, run)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -35,6 +35,11 @@ def render_enriched(event: dict[str, Any], *, entities: int = 8) -> str:
             if event.get("relation") == "update"
             else []
         ),
+        *(
+            [f"  coverage: of the story of {event.get('related_to')}"]
+            if event.get("relation") == "coverage"
+            else []
+        ),
         f"  body:     {len(str(event.get('body', '')))} chars; lines removed: {removed or 'none'}",
     ]
     lines += textwrap.wrap(
@@ -61,10 +66,31 @@ def render_dead_letter(record: dict[str, Any]) -> str:
     )
 
 
+def render_story(story: dict[str, Any], *, entities: int = 6) -> str:
+    """A story's state as a short readable block."""
+    relations = ", ".join(f"{k} {v}" for k, v in (story.get("relations") or {}).items())
+    outlets = story.get("outlets") or []
+    names = ", ".join(
+        f"{e.get('canonical')} ({e.get('label')} x{e.get('articles')})"
+        for e in (story.get("entities") or [])[:entities]
+    )
+    return "\n".join(
+        [
+            f"[story] {story.get('story_id')}  {story.get('articles')} articles ({relations})",
+            f"  title:    {_short(str(story.get('title', '')), 90)}",
+            f"  seen:     {story.get('first_seen')} .. {story.get('last_seen')}",
+            f"  outlets:  {len(outlets)}: "
+            + _short(", ".join(f"{o.get('source')} x{o.get('articles')}" for o in outlets), 80),
+            f"  entities: {names or 'none'}",
+        ]
+    )
+
+
 RENDERERS: dict[str, Callable[[dict[str, Any]], str]] = {
     "enriched": render_enriched,
     "duplicates": render_duplicate,
     "dlq": render_dead_letter,
+    "stories": render_story,
 }
 
 
@@ -90,12 +116,15 @@ def record_matches(
 
     ``entity`` matches an entity's canonical name, text or one of its mentions
     (case-insensitive),
-    ``label`` an entity label, ``source`` the record's source. A record with no
+    ``label`` an entity label, ``source`` the record's source (for a story: one of
+    its outlets). A record with no
     entities (a duplicate notice, a dead letter) never matches an entity or
     label filter.
     """
-    if source is not None and str(record.get("source", "")).casefold() != source.casefold():
-        return False
+    if source is not None:
+        sources = [record.get("source"), *(o.get("source") for o in record.get("outlets") or [])]
+        if source.casefold() not in {str(s).casefold() for s in sources if s is not None}:
+            return False
     entities = record.get("entities") or []
     if entity is not None:
         wanted = entity.casefold()

@@ -1,4 +1,4 @@
-"""``newsworker tail``: read enriched events, duplicate notices or dead letters, with filters."""
+"""``newsworker tail``: read enriched events, duplicate notices, dead letters or story states."""
 
 from __future__ import annotations
 
@@ -14,9 +14,11 @@ from workers.config import Settings
 def add_parser(sub: Any) -> argparse.ArgumentParser:
     """The ``tail`` sub-parser."""
     parser: argparse.ArgumentParser = sub.add_parser(
-        "tail", help="read enriched events, duplicate notices or dead letters"
+        "tail", help="read enriched events, duplicate notices, dead letters or story states"
     )
-    parser.add_argument("--topic", choices=["enriched", "duplicates", "dlq"], default="enriched")
+    parser.add_argument(
+        "--topic", choices=["enriched", "duplicates", "dlq", "stories"], default="enriched"
+    )
     parser.add_argument("--from-beginning", action="store_true")
     parser.add_argument("--max-messages", type=positive_int, default=None)
     parser.add_argument(

@@ -94,6 +94,10 @@ class KeySpace:
             *(f"{self.tag}:sc:{bucket}" for bucket in stories.buckets),
         ]
 
+    def story_state_keys(self, root: str) -> list[str]:
+        """A story's state hash and the hash of the articles counted into it (see story.lua)."""
+        return [f"{self.tag}:ss:{root}", f"{self.tag}:sm:{root}"]
+
     def link_record_keys(self, window: Window) -> list[str]:
         """The hashes of recorded links (article id -> its story's first article)."""
         return [f"{self.tag}:lnk:{bucket}" for bucket in window.buckets]

@@ -43,7 +43,10 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from topics.records import OutletCount, StoryEntity, StoryRecord
+from workers.core.dedupe import story_id_for
 from workers.core.entities import Entity
+from workers.core.events import iso
 
 #: ``zipf(word)``: the word's Zipf frequency in general English (0 when unknown).
 Zipf = Callable[[str], float]
@@ -133,15 +136,21 @@ def story_features(title: str, body: str, entities: Sequence[Entity], zipf: Zipf
     plain_title = "" if _URL_LINE.match(title) else title
     counts: dict[str, float] = {}
     for weight, text in ((TITLE_WEIGHT, plain_title), (1.0, plain_body)):
-        for match in _WORD.finditer(text):
-            word = match.group().casefold()
-            if len(word) >= 3 and zipf(word) < COMMON_ZIPF:
-                counts[word] = counts.get(word, 0.0) + weight
-        for match in _NUMBER.finditer(text):
-            number = match.group()
+        for word in _WORD.findall(text.casefold()):
+            counts[word] = counts.get(word, 0.0) + weight
+        for number in _NUMBER.findall(text):
             if len(number) >= 2 and not _YEAR.fullmatch(number):
                 counts["#" + number] = counts.get("#" + number, 0.0) + weight
-    terms = {word: (1.0 + math.log(count)) * _rarity(word, zipf) for word, count in counts.items()}
+    terms = {}
+    for word, count in counts.items():
+        if word.startswith("#"):
+            terms[word] = (1.0 + math.log(count)) * MAX_RARITY / 2
+            continue
+        if len(word) < 3:
+            continue
+        frequency = zipf(word)
+        if frequency < COMMON_ZIPF:
+            terms[word] = (1.0 + math.log(count)) * (MAX_RARITY - min(frequency, MAX_RARITY - 0.5))
     entity_weights: dict[str, float] = {}
     for entity in entities:
         if all(_inside(m.start, spans) for m in entity.mentions):
@@ -154,12 +163,6 @@ def story_features(title: str, body: str, entities: Sequence[Entity], zipf: Zipf
         entities=_unit(_heaviest(entity_weights, TOP_ENTITIES)),
         years=tuple(sorted(y for y, _ in years.most_common(MAX_YEARS))),
     )
-
-
-def _rarity(word: str, zipf: Zipf) -> float:
-    if word.startswith("#"):
-        return MAX_RARITY / 2
-    return MAX_RARITY - min(zipf(word), MAX_RARITY - 0.5)
 
 
 def _inside(offset: int, spans: Iterable[tuple[int, int]]) -> bool:
@@ -242,4 +245,70 @@ def parse_link(article_id: str, kind: str, payload: str) -> Link:
         relation,
         score=round(float(data.get("s", 0.0)), 4),
         replay=kind == "replay",
+    )
+
+
+#: Entities of an article counted into its story's state (the most salient).
+STATE_ENTITIES = 5
+#: Outlets and entities a story record lists.
+RECORD_OUTLETS = 50
+RECORD_ENTITIES = 10
+#: Characters of the first article's title a story record keeps.
+RECORD_TITLE_CHARS = 500
+
+
+@dataclass(frozen=True)
+class StoryUpdate:
+    """One article counted into its story's state."""
+
+    article_id: str
+    root: str
+    """Id of the story's first article."""
+    relation: str
+    """``first``, ``coverage``, ``update`` or ``copy``."""
+    source: str
+    title: str
+    """The title of the story's first article when this article starts the story, else its own
+    (kept only when the story has none yet)."""
+    now: float
+    entities: tuple[str, ...] = ()
+    """``<label>\\t<canonical>`` of the article's most salient entities."""
+
+
+def state_entities(entities: Sequence[Entity]) -> tuple[str, ...]:
+    """The keys of an article's entities counted into its story (the most salient)."""
+    ranked = sorted(entities, key=lambda e: (-e.salience, e.first_offset, e.canonical))
+    return tuple(f"{e.label}\t{e.canonical}" for e in ranked[:STATE_ENTITIES])
+
+
+def story_record(root: str, state: Mapping[str, str]) -> StoryRecord:
+    """The published record of a story from its state hash (as ``story.lua`` keeps it)."""
+    relations: dict[str, int] = {}
+    outlets: list[OutletCount] = []
+    named: list[StoryEntity] = []
+    for name, value in state.items():
+        kind, _, rest = name.partition(":")
+        if not rest:
+            continue
+        if kind == "r":
+            relations[rest] = int(value)
+        elif kind == "o":
+            outlets.append(OutletCount(rest, int(value)))
+        elif kind == "e" and "\t" in rest:
+            label, canonical = rest.split("\t", 1)
+            named.append(StoryEntity(canonical, label, int(value)))
+    outlets.sort(key=lambda o: (-o.articles, o.source))
+    named.sort(key=lambda e: (-e.articles, e.canonical, e.label))
+    count = int(state.get("n", 0))
+    return StoryRecord(
+        story_id=story_id_for(root),
+        title=state.get("title", "")[:RECORD_TITLE_CHARS],
+        first_article=root,
+        first_seen=iso(float(state.get("fs", 0))),
+        last_seen=iso(float(state.get("ls", 0))),
+        articles=count,
+        relations=dict(sorted(relations.items())),
+        outlets=outlets[:RECORD_OUTLETS],
+        entities=named[:RECORD_ENTITIES],
+        version=count,
     )

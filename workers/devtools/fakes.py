@@ -17,6 +17,7 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 
+from topics.records import StoryRecord
 from workers.core.dedupe import UPDATE_MIN_GROWTH, Decision, DedupeRequest, parse_decision
 from workers.core.entities import Mention, ModelInfo
 from workers.core.fingerprints import estimate_jaccard, signature_from_bytes
@@ -27,6 +28,8 @@ from workers.core.stories import (
     Centroid,
     Link,
     LinkRequest,
+    StoryUpdate,
+    story_record,
 )
 from workers.errors import ServiceUnavailable
 
@@ -140,6 +143,31 @@ class MemoryLinker:
         self.links: dict[str, Link] = {}
         self.centroids: dict[str, Centroid] = {}
         self.index: dict[str, list[str]] = {}
+        self.states: dict[str, dict[str, str]] = {}
+        self.members: dict[str, dict[str, str]] = {}
+
+    async def record(self, updates: Sequence[StoryUpdate]) -> list[StoryRecord]:
+        """Count each article into its story's state once, as story.lua does."""
+        if not self.available:
+            raise ServiceUnavailable("in-memory story index made unavailable")
+        records = []
+        for update in updates:
+            state = self.states.setdefault(update.root, {})
+            members = self.members.setdefault(update.root, {})
+            if update.article_id not in members:
+                members[update.article_id] = update.relation
+                now = repr(update.now)
+                state.setdefault("title", update.title)
+                state.setdefault("fs", now)
+                if update.now > float(state.get("ls", "-inf")):
+                    state["ls"] = now
+                if update.now < float(state["fs"]):
+                    state["fs"] = now
+                counts = ("n", f"r:{update.relation}", f"o:{update.source}")
+                for name in (*counts, *(f"e:{key}" for key in update.entities)):
+                    state[name] = str(int(state.get(name, "0")) + 1)
+            records.append(story_record(update.root, state))
+        return records
 
     async def link(self, requests: Sequence[LinkRequest]) -> list[Link]:
         """Link each first article in order, as the Redis script would."""
