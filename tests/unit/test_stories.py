@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 
 import pytest
 
@@ -18,6 +19,7 @@ from workers.core.stories import (
     StoryFeatures,
     parse_link,
     story_features,
+    stream_idf,
 )
 from workers.devtools.fakes import MemoryLinker
 from workers.errors import ServiceUnavailable
@@ -39,11 +41,30 @@ def features(title: str, body: str, *entities: Entity) -> StoryFeatures:
     return story_features(title, body, list(entities), zipf)
 
 
+def unit(found: StoryFeatures) -> StoryFeatures:
+    """Unit vectors as in a stream where every feature is new."""
+    return found.weighted({}, 1)
+
+
 def test_words_are_weighted_by_rarity_and_common_words_left_out() -> None:
     found = features("Quake hits island", "The quake was felt on the island and said to be mild.")
     assert "the" not in found.terms and "said" not in found.terms
     assert found.terms["quake"] > found.terms["mild"]  # title word and twice in the text
-    assert sum(w * w for w in found.terms.values()) == pytest.approx(1.0, abs=1e-4)
+    unit = found.weighted({}, 1)
+    assert sum(w * w for w in unit.terms.values()) == pytest.approx(1.0, abs=1e-4)
+    assert unit.terms["quake"] / unit.terms["mild"] == pytest.approx(
+        found.terms["quake"] / found.terms["mild"], rel=1e-4
+    )
+
+
+def test_features_every_article_of_the_stream_has_weigh_almost_nothing() -> None:
+    found = features("Quake hits", "A quake hit the island of Qeshm.")
+    # "quake" in all 50 articles so far, "island" in 10, "qeshm" in 2
+    weighted = found.weighted({"t:quake": 50, "t:qeshm": 2, "t:island": 10}, 50)
+    assert weighted.terms["quake"] < 0.05 * weighted.terms["qeshm"]
+    assert weighted.terms["qeshm"] > weighted.terms["island"] > 0.0
+    assert stream_idf(1, 1) == pytest.approx(math.log(11 / 10))
+    assert stream_idf(60, 50) == 0.0
 
 
 def test_url_lines_give_years_but_no_words_or_entities() -> None:
@@ -74,11 +95,11 @@ def test_index_keys_are_the_heaviest_words_and_entities() -> None:
 
 def test_centroid_scores_by_words_and_entities_and_vetoes_other_years() -> None:
     story = Centroid()
-    story.add(features("Quake hits island", "A strong quake hit the island in 2005."))
-    same = features("Island shaken by quake", "The quake shook the island in 2005.")
-    other_year = features("Island shaken by quake", "The quake shook the island in 2008.")
-    no_year = features("Island shaken by quake", "The quake shook the island.")
-    unrelated = features("Council approves bridge", "The council approved a new bridge.")
+    story.add(unit(features("Quake hits island", "A strong quake hit the island in 2005.")))
+    same = unit(features("Island shaken by quake", "The quake shook the island in 2005."))
+    other_year = unit(features("Island shaken by quake", "The quake shook the island in 2008."))
+    no_year = unit(features("Island shaken by quake", "The quake shook the island."))
+    unrelated = unit(features("Council approves bridge", "The council approved a new bridge."))
     same_score = story.score(same)
     assert same_score is not None and same_score > 0.3
     assert story.score(other_year) is None
@@ -89,7 +110,7 @@ def test_centroid_scores_by_words_and_entities_and_vetoes_other_years() -> None:
 def test_centroid_keeps_its_heaviest_features() -> None:
     story = Centroid()
     for n in range(5):
-        story.add(features("", " ".join(f"term{n}x{i}" for i in range(40))))
+        story.add(unit(features("", " ".join(f"term{n}x{i}" for i in range(40)))))
     assert len(story.terms) == CENTROID_SIZE
     assert story.count == 5
 

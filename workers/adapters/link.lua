@@ -5,6 +5,8 @@
 -- redelivered article gets its recorded answer back.
 --
 -- Replay first: an article id already linked gets its recorded link. Otherwise
+-- the article is counted into the story window's document frequencies, its
+-- words and entities are weighed by them (stream_idf) into unit vectors, and
 -- the stories indexed under the article's keys in the story window are
 -- candidates (those sharing most keys first, at most MAX_CANDIDATES); the best
 -- scoring one joins when its score reaches the threshold (relation
@@ -18,11 +20,12 @@
 --   [1..W]          lnk:<b>   article id -> link (JSON)
 --   [W+1..W+S]      sx:<b>    index key -> story roots, a line each (ids hold no control characters), most recent last
 --   [W+S+1..W+2S]   sc:<b>    story root -> centroid (JSON)
+--   [W+2S+1..W+3S]  df:<b>    feature key -> articles with it; "#n" -> articles
 -- ARGV:
---   [1] W  [2] S  [3] article id  [4] features (JSON: t, e, y, k)
+--   [1] W  [2] S  [3] article id  [4] features (JSON: t, e, y, k; t and e unweighed)
 --   [5] threshold  [6] entity weight  [7] ttl of the current lnk bucket
 --   [8] ttl of the current story buckets  [9] MAX_CANDIDATES  [10] CENTROID_SIZE
---   [11] INDEX_WIDTH
+--   [11] INDEX_WIDTH  [12] IDF_SMOOTHING
 -- Returns {"replay" | "new", link JSON {st, r, s}}.
 
 local W = tonumber(ARGV[1])
@@ -35,6 +38,7 @@ local story_ttl = tonumber(ARGV[8])
 local max_candidates = tonumber(ARGV[9])
 local size = tonumber(ARGV[10])
 local width = tonumber(ARGV[11])
+local smoothing = tonumber(ARGV[12])
 
 for i = 1, W do
   local recorded = redis.call('HGET', KEYS[i], id)
@@ -44,6 +48,54 @@ for i = 1, W do
 end
 
 local f = cjson.decode(ARGV[4])
+
+-- Document frequencies of the story window, this article counted (stream_idf).
+local names = {}
+for k, _ in pairs(f.t) do
+  names[#names + 1] = 't:' .. k
+end
+for k, _ in pairs(f.e) do
+  names[#names + 1] = 'e:' .. k
+end
+local df_current = KEYS[W + 2 * S + 1]
+redis.call('HINCRBY', df_current, '#n', 1)
+for _, name in ipairs(names) do
+  redis.call('HINCRBY', df_current, name, 1)
+end
+redis.call('EXPIRE', df_current, story_ttl)
+names[#names + 1] = '#n'
+local counts = {}
+for j = 1, S do
+  local found = redis.call('HMGET', KEYS[W + 2 * S + j], unpack(names))
+  for n, value in ipairs(found) do
+    if value then
+      counts[names[n]] = (counts[names[n]] or 0) + tonumber(value)
+    end
+  end
+end
+local documents = counts['#n']
+local function weighed(vector, prefix)
+  local out, norm = {}, 0
+  for k, w in pairs(vector) do
+    local df = counts[prefix .. k] or 1
+    local idf = math.log((documents + smoothing) / (df + smoothing - 1))
+    if idf < 0 then
+      idf = 0
+    end
+    out[k] = w * idf
+    norm = norm + out[k] * out[k]
+  end
+  if norm == 0 then
+    return {}
+  end
+  norm = math.sqrt(norm)
+  for k, w in pairs(out) do
+    out[k] = w / norm
+  end
+  return out
+end
+f.t = weighed(f.t, 't:')
+f.e = weighed(f.e, 'e:')
 
 local function cosine(unit, other)
   local norm = 0

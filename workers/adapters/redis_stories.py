@@ -10,8 +10,9 @@ State, bounded by two windows:
 * ``lnk:<bucket>``: article id -> its link (story's first article, relation,
   score), kept for the dedupe retention window, so a redelivered article gets
   the same answer and copies of a linked article find its story;
-* ``sx:<bucket>`` (index key -> recent story roots) and ``sc:<bucket>`` (story
-  root -> centroid), kept for the story window: a story no article joined for
+* ``sx:<bucket>`` (index key -> recent story roots), ``sc:<bucket>`` (story
+  root -> centroid) and ``df:<bucket>`` (feature -> articles with it, the
+  stream's document frequencies), kept for the story window: a story no article joined for
   that long is cold and no longer found;
 * ``ss:<root>`` (the story's state: title, first and last seen, counts by
   relation, outlet and entity) and ``sm:<root>`` (the articles counted, so a
@@ -44,6 +45,7 @@ from workers.core.dedupe import KeySpace, Window, window_at
 from workers.core.stories import (
     CENTROID_SIZE,
     ENTITY_WEIGHT,
+    IDF_SMOOTHING,
     INDEX_WIDTH,
     MAX_CANDIDATES,
     Link,
@@ -113,6 +115,7 @@ class RedisStories:
                         MAX_CANDIDATES,
                         CENTROID_SIZE,
                         INDEX_WIDTH,
+                        IDF_SMOOTHING,
                     ]
                     pipe.evalsha(self._sha, len(keys), *keys, *args)
                 return raise_first_error(await pipe.execute(raise_on_error=False))

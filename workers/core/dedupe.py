@@ -92,6 +92,7 @@ class KeySpace:
             *(f"{self.tag}:lnk:{bucket}" for bucket in window.buckets),
             *(f"{self.tag}:sx:{bucket}" for bucket in stories.buckets),
             *(f"{self.tag}:sc:{bucket}" for bucket in stories.buckets),
+            *(f"{self.tag}:df:{bucket}" for bucket in stories.buckets),
         ]
 
     def story_state_keys(self, root: str) -> list[str]:

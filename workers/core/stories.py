@@ -16,13 +16,16 @@ Weights:
 
 * a word weighs ``(1 + ln tf) * rarity``, where rarity is how rare the word is
   in general English (``MAX_RARITY`` less its Zipf frequency from the
-  ``wordfreq`` data, through the ``zipf`` function the caller passes), so no
-  document-frequency state has to be learned, shared or warmed up; a title word
-  counts :data:`TITLE_WEIGHT` times; words as common as "said" (Zipf >=
+  ``wordfreq`` data, through the ``zipf`` function the caller passes), so a
+  young stream already knows "quake" from "said"; a title word counts
+  :data:`TITLE_WEIGHT` times; words as common as "said" (Zipf >=
   :data:`COMMON_ZIPF`) are left out; numbers other than years count as rare words
   (23 pirates vs 26 pirates);
 * an entity weighs its salience in the article (see
   :func:`workers.core.entities.canonical_entities`);
+* both are then weighed by how rare they are in the stream itself
+  (:func:`stream_idf` over the story window's document frequencies, kept in
+  Redis): the words every article of the day shares stop linking stories;
 * the similarity is ``(1 - ENTITY_WEIGHT) * cos(words) + ENTITY_WEIGHT * cos(entities)``.
 
 Two events of one kind (two earthquakes, two seasons' trades) share most words;
@@ -76,6 +79,20 @@ MAX_CANDIDATES = 20
 INDEX_WIDTH = 8
 #: Most distinct years an article carries.
 MAX_YEARS = 8
+#: Smoothing of the stream's inverse document frequency (see :func:`stream_idf`).
+IDF_SMOOTHING = 10
+
+
+def stream_idf(frequency: int, documents: int) -> float:
+    """How rare a feature is in the stream: ``ln((N + s) / (df + s - 1))``, at least 0.
+
+    ``N`` articles of the story window, ``df`` of them with the feature (both
+    counting the article weighed), ``s`` = :data:`IDF_SMOOTHING`: in a young
+    stream every feature weighs about the same; a feature most articles have
+    (a wire service's boilerplate, the week's big name) weighs next to nothing.
+    """
+    return max(0.0, math.log((documents + IDF_SMOOTHING) / (frequency + IDF_SMOOTHING - 1)))
+
 
 _WORD = re.compile(r"[^\W\d_][\w'\u2019-]*")
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:\.\d+)?(?![\w.])")
@@ -85,11 +102,43 @@ _URL_LINE = re.compile(r"^[ \t]*(?:https?:|www\.)[^\n]*$", re.MULTILINE | re.IGN
 
 @dataclass(frozen=True)
 class StoryFeatures:
-    """An article as the linker sees it: unit vectors of words and entities, and its years."""
+    """An article as the linker sees it: weights of its words and entities, and its years.
+
+    As :func:`story_features` makes them the weights are the article's own
+    (before the stream's document frequencies); :meth:`weighted` makes the unit
+    vectors that are compared.
+    """
 
     terms: Mapping[str, float]
     entities: Mapping[str, float]
     years: tuple[str, ...]
+
+    def weighted(self, frequencies: Mapping[str, int], documents: int) -> StoryFeatures:
+        """Unit vectors after weighing each feature by its rarity in the stream.
+
+        ``frequencies`` holds, per index key (``t:<word>``, ``e:<entity>``), the
+        articles of the story window that have it, and ``documents`` their
+        number, this article included (:func:`stream_idf`).
+        """
+        return StoryFeatures(
+            terms=_unit(
+                {
+                    k: w * stream_idf(frequencies.get(f"t:{k}", 1), documents)
+                    for k, w in self.terms.items()
+                }
+            ),
+            entities=_unit(
+                {
+                    k: w * stream_idf(frequencies.get(f"e:{k}", 1), documents)
+                    for k, w in self.entities.items()
+                }
+            ),
+            years=self.years,
+        )
+
+    def feature_keys(self) -> list[str]:
+        """Every feature as a key of the stream's document frequencies."""
+        return [f"t:{k}" for k in self.terms] + [f"e:{k}" for k in self.entities]
 
     def index_keys(self) -> list[str]:
         """The keys its story is found by: its heaviest words and most salient entities."""
@@ -116,6 +165,10 @@ def _unit(vector: Mapping[str, float]) -> dict[str, float]:
     if norm == 0:
         return {}
     return {k: round(w / norm, 6) for k, w in vector.items()}
+
+
+def _rounded(vector: Mapping[str, float]) -> dict[str, float]:
+    return {k: round(w, 6) for k, w in vector.items()}
 
 
 def _heaviest(vector: Mapping[str, float], count: int) -> dict[str, float]:
@@ -159,8 +212,8 @@ def story_features(title: str, body: str, entities: Sequence[Entity], zipf: Zipf
         entity_weights[key] = max(entity_weights.get(key, 0.0), entity.salience)
     years = Counter(_YEAR.findall(title + "\n" + body))
     return StoryFeatures(
-        terms=_unit(_heaviest(terms, TOP_TERMS)),
-        entities=_unit(_heaviest(entity_weights, TOP_ENTITIES)),
+        terms=_rounded(_heaviest(terms, TOP_TERMS)),
+        entities=_rounded(_heaviest(entity_weights, TOP_ENTITIES)),
         years=tuple(sorted(y for y, _ in years.most_common(MAX_YEARS))),
     )
 
@@ -179,7 +232,7 @@ class Centroid:
     count: int = 0
 
     def score(self, features: StoryFeatures, entity_weight: float = ENTITY_WEIGHT) -> float | None:
-        """Link score of an article to this story; None when their years disagree."""
+        """Link score of an article's weighted vectors to this story (None: years disagree)."""
         if features.years and self.years and not set(features.years) & set(self.years):
             return None
         return (1.0 - entity_weight) * _cosine(features.terms, self.terms) + (
@@ -187,7 +240,7 @@ class Centroid:
         )
 
     def add(self, features: StoryFeatures, size: int = CENTROID_SIZE) -> None:
-        """Add an article to the story (keeping the heaviest ``size`` features of each kind)."""
+        """Add an article's weighted vectors (the heaviest ``size`` features of each kind kept)."""
         self.terms = _pruned(_summed(self.terms, features.terms), size)
         self.entities = _pruned(_summed(self.entities, features.entities), size)
         for year in features.years:

@@ -144,6 +144,8 @@ class MemoryLinker:
         self.centroids: dict[str, Centroid] = {}
         self.index: dict[str, list[str]] = {}
         self.states: dict[str, dict[str, str]] = {}
+        self.frequencies: dict[str, int] = {}
+        self.documents = 0
         self.members: dict[str, dict[str, str]] = {}
 
     async def record(self, updates: Sequence[StoryUpdate]) -> list[StoryRecord]:
@@ -185,8 +187,11 @@ class MemoryLinker:
         recorded = self.links.get(request.article_id)
         if recorded is not None:
             return dataclasses.replace(recorded, replay=True)
-        features = request.features
-        keys = features.index_keys()
+        keys = request.features.index_keys()
+        self.documents += 1
+        for name in request.features.feature_keys():
+            self.frequencies[name] = self.frequencies.get(name, 0) + 1
+        features = request.features.weighted(self.frequencies, self.documents)
         shared: dict[str, int] = {}
         for key in keys:
             for root in self.index.get(key, ()):
