@@ -43,6 +43,7 @@ from workers.core.stories import (
     LinkRequest,
     StoryUpdate,
     Zipf,
+    article_time,
     state_entities,
     story_features,
 )
@@ -297,7 +298,8 @@ class Pipeline:
                     located = locate(entities, text, self.places)
                     entities, countries = located.entities, located.countries
                 if self.stories is not None and item.decision.status == "original":
-                    features = story_features(title, text, entities, self.zipf)
+                    when = article_time(item.article.published_at, self.clock())
+                    features = story_features(title, text, entities, self.zipf, when)
                     links.append((item, LinkRequest(item.article.id, features)))
             except Exception as exc:
                 results.append(

@@ -56,12 +56,13 @@ def requests() -> list[LinkRequest]:
         for name, articles in EVENTS.items():
             if n < len(articles):
                 title, body = articles[n]
-                found.append(LinkRequest(f"{name}-{n}", features(title, body)))
+                when = 1_000 * DAY + n * 3_600.0
+                found.append(LinkRequest(f"{name}-{n}", features(title, body, when)))
     return found
 
 
-def features(title: str, body: str) -> StoryFeatures:
-    return story_features(title, body, [], zipf)
+def features(title: str, body: str, when: float | None = None) -> StoryFeatures:
+    return story_features(title, body, [], zipf, when)
 
 
 def make(settings: Settings, clock: FakeClock) -> RedisStories:
@@ -132,6 +133,15 @@ def test_two_replicas_racing_open_one_story(isolated: Settings) -> None:
     links = asyncio.run(race())
     assert sorted(x.relation for x in links) == ["coverage", "first"]
     assert links[0].root == links[1].root
+
+
+def test_an_article_published_years_later_opens_its_own_story(isolated: Settings) -> None:
+    clock = FakeClock(1_000 * DAY)
+    quake = EVENTS["quake"]
+    old = features(*quake[0], when=1_000 * DAY - 3 * 365 * DAY)  # an archive, re-sent
+    new = features(*quake[1], when=1_000 * DAY)
+    links = link(isolated, clock, [LinkRequest("old", old), LinkRequest("new", new)])
+    assert [(x.root, x.relation) for x in links] == [("old", "first"), ("new", "first")]
 
 
 def test_a_cold_story_is_not_joined(isolated: Settings) -> None:

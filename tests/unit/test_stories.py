@@ -17,6 +17,7 @@ from workers.core.stories import (
     Centroid,
     LinkRequest,
     StoryFeatures,
+    article_time,
     parse_link,
     story_features,
     stream_idf,
@@ -182,3 +183,34 @@ def test_bcubed_and_pair_precision() -> None:
     assert singletons.precision == 1.0 and singletons.recall == pytest.approx((0.5 * 2 + 1 + 1) / 4)
     with pytest.raises(ValueError, match="no predicted story"):
         score_stories({"a": "s1"}, gold)
+
+
+def test_article_time_is_its_publication_else_now() -> None:
+    now = 1_780_000_000.0
+    assert article_time("2026-05-28T20:26:40Z", now) == 1_780_000_000.0
+    assert article_time("2026-05-28T22:26:40+02:00", now) == 1_780_000_000.0
+    assert article_time("2026-05-28 20:26:40", now) == 1_780_000_000.0  # no zone: UTC
+    assert article_time("2020-01-01", now) < now
+    assert article_time(None, now) == now
+    assert article_time("yesterday", now) == now
+    assert article_time("2027-01-01T00:00:00Z", now) == now  # months ahead: not believed
+
+
+def test_articles_far_apart_in_time_never_join_one_story() -> None:
+    day = 86_400.0
+    quake = story_features(*QUAKE, [], zipf, 100 * day)
+    same_week = story_features(*QUAKE_OTHER_OUTLET, [], zipf, 102 * day)
+    years_later = story_features(*QUAKE_OTHER_OUTLET, [], zipf, 1_200 * day)
+    linker = MemoryLinker(window=3 * day)
+    links = asyncio.run(
+        linker.link(
+            [LinkRequest("a", quake), LinkRequest("b", same_week), LinkRequest("c", years_later)]
+        )
+    )
+    assert [x.root for x in links] == ["a", "a", "c"]
+    story = linker.centroids["a"]
+    assert (story.first, story.last) == (100 * day, 102 * day)
+    # earlier articles count too: 2 days before the first is still the event
+    early = story_features(*QUAKE, [], zipf, 98 * day).weighted({}, 1)
+    assert story.score(early, window=3 * day) is not None
+    assert story.score(early, window=1 * day) is None

@@ -25,7 +25,8 @@
 --   [1] W  [2] S  [3] article id  [4] features (JSON: t, e, y, k; t and e unweighed)
 --   [5] threshold  [6] entity weight  [7] ttl of the current lnk bucket
 --   [8] ttl of the current story buckets  [9] MAX_CANDIDATES  [10] CENTROID_SIZE
---   [11] INDEX_WIDTH  [12] IDF_SMOOTHING
+--   [11] INDEX_WIDTH  [12] IDF_SMOOTHING  [13] story window seconds (time apart that
+--   can never be one event)
 -- Returns {"replay" | "new", link JSON {st, r, s}}.
 
 local W = tonumber(ARGV[1])
@@ -39,6 +40,7 @@ local max_candidates = tonumber(ARGV[9])
 local size = tonumber(ARGV[10])
 local width = tonumber(ARGV[11])
 local smoothing = tonumber(ARGV[12])
+local story_window = tonumber(ARGV[13])
 
 for i = 1, W do
   local recorded = redis.call('HGET', KEYS[i], id)
@@ -175,7 +177,9 @@ for n = 1, math.min(#order, max_candidates) do
     local text = redis.call('HGET', KEYS[W + S + j], root)
     if text then
       local centroid = decode_centroid(text)
-      if not years_disagree(centroid) then
+      local apart = f.ts and centroid.ft and centroid.lt
+        and (f.ts < centroid.ft - story_window or f.ts > centroid.lt + story_window)
+      if not years_disagree(centroid) and not apart then
         local score = (1 - entity_weight) * cosine(f.t, centroid.t)
           + entity_weight * cosine(f.e, centroid.e)
         if score > best_score or (score == best_score and root < best) then
@@ -228,6 +232,14 @@ for _, year in ipairs(f.y) do
   centroid.y[year] = (centroid.y[year] or 0) + 1
 end
 centroid.n = (centroid.n or 0) + 1
+if f.ts then
+  if not centroid.ft or f.ts < centroid.ft then
+    centroid.ft = f.ts
+  end
+  if not centroid.lt or f.ts > centroid.lt then
+    centroid.lt = f.ts
+  end
+end
 redis.call('HSET', KEYS[W + S + 1], root, cjson.encode(centroid))
 redis.call('EXPIRE', KEYS[W + S + 1], story_ttl)
 

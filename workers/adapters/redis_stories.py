@@ -116,6 +116,7 @@ class RedisStories:
                         CENTROID_SIZE,
                         INDEX_WIDTH,
                         IDF_SMOOTHING,
+                        self.story_window_seconds,
                     ]
                     pipe.evalsha(self._sha, len(keys), *keys, *args)
                 return raise_first_error(await pipe.execute(raise_on_error=False))

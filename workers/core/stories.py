@@ -29,8 +29,10 @@ Weights:
 * the similarity is ``(1 - ENTITY_WEIGHT) * cos(words) + ENTITY_WEIGHT * cos(entities)``.
 
 Two events of one kind (two earthquakes, two seasons' trades) share most words;
-what tells them apart first is when they happened, so a story and an article
-that both name years but no year in common are never linked.
+what tells them apart first is when they happened: an article is never linked to
+a story whose articles appeared more than the story window before or after it
+(its ``published_at``, else the time it is processed), nor to one when both name
+years but no year in common.
 
 Lines that are only a URL are left out of the words and entities (a scraped
 page's address is no evidence of its event), but their years count.
@@ -44,6 +46,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from topics.records import OutletCount, StoryEntity, StoryRecord
@@ -112,6 +115,8 @@ class StoryFeatures:
     terms: Mapping[str, float]
     entities: Mapping[str, float]
     years: tuple[str, ...]
+    time: float | None = None
+    """When the article appeared (:func:`article_time`), epoch seconds."""
 
     def weighted(self, frequencies: Mapping[str, int], documents: int) -> StoryFeatures:
         """Unit vectors after weighing each feature by its rarity in the stream.
@@ -134,6 +139,7 @@ class StoryFeatures:
                 }
             ),
             years=self.years,
+            time=self.time,
         )
 
     def feature_keys(self) -> list[str]:
@@ -148,13 +154,16 @@ class StoryFeatures:
 
     def to_json(self) -> str:
         """The form ``link.lua`` reads."""
+        data: dict[str, Any] = {
+            "t": dict(self.terms),
+            "e": dict(self.entities),
+            "y": list(self.years),
+            "k": self.index_keys(),
+        }
+        if self.time is not None:
+            data["ts"] = self.time
         return json.dumps(
-            {
-                "t": dict(self.terms),
-                "e": dict(self.entities),
-                "y": list(self.years),
-                "k": self.index_keys(),
-            },
+            data,
             ensure_ascii=False,
             separators=(",", ":"),
         )
@@ -179,7 +188,31 @@ def _url_spans(text: str) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for m in _URL_LINE.finditer(text)]
 
 
-def story_features(title: str, body: str, entities: Sequence[Entity], zipf: Zipf) -> StoryFeatures:
+def article_time(published_at: str | None, now: float) -> float:
+    """When an article appeared: its ``published_at`` (ISO 8601; no zone: UTC), else ``now``.
+
+    A date that does not parse, or lies more than a day after ``now``, counts as ``now``.
+    """
+    if published_at:
+        try:
+            moment = datetime.fromisoformat(published_at.strip().replace("Z", "+00:00"))
+        except ValueError:
+            return now
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        stamp = moment.timestamp()
+        if stamp <= now + 86_400:
+            return stamp
+    return now
+
+
+def story_features(
+    title: str,
+    body: str,
+    entities: Sequence[Entity],
+    zipf: Zipf,
+    time: float | None = None,
+) -> StoryFeatures:
     """The linker's view of an article from its title, body and canonical entities.
 
     ``body`` is the text the entities' mention offsets refer to.
@@ -215,6 +248,7 @@ def story_features(title: str, body: str, entities: Sequence[Entity], zipf: Zipf
         terms=_rounded(_heaviest(terms, TOP_TERMS)),
         entities=_rounded(_heaviest(entity_weights, TOP_ENTITIES)),
         years=tuple(sorted(y for y, _ in years.most_common(MAX_YEARS))),
+        time=time,
     )
 
 
@@ -230,10 +264,32 @@ class Centroid:
     entities: dict[str, float] = field(default_factory=dict)
     years: dict[str, int] = field(default_factory=dict)
     count: int = 0
+    first: float | None = None
+    """Time of the story's earliest article (:func:`article_time`)."""
+    last: float | None = None
+    """Time of the story's latest article."""
 
-    def score(self, features: StoryFeatures, entity_weight: float = ENTITY_WEIGHT) -> float | None:
-        """Link score of an article's weighted vectors to this story (None: years disagree)."""
+    def score(
+        self,
+        features: StoryFeatures,
+        entity_weight: float = ENTITY_WEIGHT,
+        window: float | None = None,
+    ) -> float | None:
+        """Link score of an article's weighted vectors to this story.
+
+        None when they cannot be one event: both name years but none in common,
+        or the article appeared more than ``window`` seconds before the story's
+        first article or after its last one.
+        """
         if features.years and self.years and not set(features.years) & set(self.years):
+            return None
+        if (
+            window is not None
+            and features.time is not None
+            and self.first is not None
+            and self.last is not None
+            and not self.first - window <= features.time <= self.last + window
+        ):
             return None
         return (1.0 - entity_weight) * _cosine(features.terms, self.terms) + (
             entity_weight * _cosine(features.entities, self.entities)
@@ -246,6 +302,9 @@ class Centroid:
         for year in features.years:
             self.years[year] = self.years.get(year, 0) + 1
         self.count += 1
+        if features.time is not None:
+            self.first = features.time if self.first is None else min(self.first, features.time)
+            self.last = features.time if self.last is None else max(self.last, features.time)
 
 
 def _summed(a: Mapping[str, float], b: Mapping[str, float]) -> dict[str, float]:

@@ -134,11 +134,14 @@ class MemoryDeduper:
 class MemoryLinker:
     """The story index as dicts, running :class:`~workers.core.stories.Centroid` as link.lua does.
 
-    No windows: every story stays warm. ``available = False`` makes it raise like a Redis outage.
+    No time buckets: every story stays in the index (articles farther apart than
+    ``window`` still never join one story). ``available = False`` makes it raise
+    like a Redis outage.
     """
 
-    def __init__(self, threshold: float = LINK_THRESHOLD) -> None:
+    def __init__(self, threshold: float = LINK_THRESHOLD, window: float = 3 * 86_400) -> None:
         self.threshold = threshold
+        self.window = window
         self.available = True
         self.links: dict[str, Link] = {}
         self.centroids: dict[str, Centroid] = {}
@@ -199,7 +202,7 @@ class MemoryLinker:
         candidates = sorted(shared, key=lambda root: (-shared[root], root))[:MAX_CANDIDATES]
         best, best_score = None, -1.0
         for root in candidates:
-            score = self.centroids[root].score(features)
+            score = self.centroids[root].score(features, window=self.window)
             if score is not None and (
                 score > best_score or (score == best_score and root < (best or ""))
             ):
