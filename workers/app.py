@@ -55,6 +55,9 @@ MAX_BACKOFF_SECONDS = 30.0
 #: How long a batch waits for a newly assigned partition's producer to start (fence, read
 #: the committed offset) before that counts as unexpected.
 OPEN_TIMEOUT_SECONDS = 120.0
+#: Longest a partition's transaction may take (sends, offsets, commit; broker retries
+#: included): a transaction still open after it is stuck, and the process stops.
+COMMIT_TIMEOUT_SECONDS = 180.0
 #: Exit status of a crash-only stop (EX_SOFTWARE): nothing of the batch was committed.
 EXIT_UNEXPECTED = 70
 
@@ -354,6 +357,23 @@ def stop_without_commit(exc: BaseException, batch: Sequence[RawMessage]) -> NoRe
     os._exit(EXIT_UNEXPECTED)
 
 
+class TransactionStuck(Exception):
+    """A transaction did not end in time: the process stops without committing."""
+
+
+async def within(awaitable: Awaitable[None], seconds: float, what: str) -> None:
+    """Await ``awaitable`` for at most ``seconds``; past that raise :class:`TransactionStuck`.
+
+    Not ``asyncio.wait_for``: that waits for the cancelled work to unwind, which a
+    producer stuck under a transaction may never do.
+    """
+    task = asyncio.ensure_future(awaitable)
+    done, _ = await asyncio.wait({task}, timeout=seconds)
+    if not done:
+        raise TransactionStuck(f"{what} did not end within {seconds:.0f}s")
+    task.result()
+
+
 def send_is_retriable(exc: BaseException) -> bool:
     """Whether a failed send may succeed if tried again (broker away, leader moving, timeout)."""
     return isinstance(exc, KafkaTimeoutError) or (
@@ -392,6 +412,7 @@ async def commit_in_transactions(
     outputs: Sequence[Output],
     metrics: WorkerMetrics | None = None,
     assigned: Callable[[str, int], bool] | None = None,
+    commit_timeout: float = COMMIT_TIMEOUT_SECONDS,
 ) -> set[tuple[str, int]]:
     """Each input partition's outputs and next offset in one transaction; the partitions done.
 
@@ -402,7 +423,10 @@ async def commit_in_transactions(
     producer is still starting is waited for (``assigned`` tells the consumer's current
     assignment); a partition another replica owns now is skipped (its new owner
     processes it from the committed offset). Commits the broker
-    did not confirm are retried with backoff; anything else is raised.
+    did not confirm are retried with backoff; anything else is raised, and a
+    transaction that does not end within ``commit_timeout`` raises
+    :class:`TransactionStuck` (crash-only: a silent hang would hold the partitions
+    while nothing moves).
     """
     offsets: dict[tuple[str, int], list[int]] = {}
     for message in batch:
@@ -429,7 +453,11 @@ async def commit_in_transactions(
                 )
             share = share_of(batch, outputs, topic, partition, expected)
             try:
-                await transactions.commit(topic, partition, share, last + 1)
+                await within(
+                    transactions.commit(topic, partition, share, last + 1),
+                    commit_timeout,
+                    f"the transaction of {topic}[{partition}]",
+                )
                 done.add((topic, partition))
                 break
             except PartitionMoved as exc:

@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 import pytest
 
 from workers.adapters.kafka_transactions import OffsetGap, Record, TransactionalOutputs
-from workers.app import commit_in_transactions
+from workers.app import TransactionStuck, commit_in_transactions
 from workers.config import load_settings
 from workers.pipeline import Output, RawMessage
 
@@ -140,3 +140,53 @@ def test_a_partition_revoked_while_its_producer_starts_is_left_to_its_owner() ->
 
     assert waiting(tx, assignment, revoke) == set()
     assert tx.commits == []
+
+
+class SlowOutputs(TransactionalOutputs):
+    """The real commit and close around a transaction that ends when told to."""
+
+    def __init__(self) -> None:
+        super().__init__(load_settings(), {"enriched": "e"})
+        self.events: list[str] = []
+        self.in_transaction = asyncio.Event()
+        self.finish = asyncio.Event()
+        self.expected[("raw", 0)] = 10
+
+    def owns(self, topic: str, partition: int) -> bool:
+        return True
+
+    async def _commit_locked(
+        self, topic: str, partition: int, outputs: Sequence[Record], next_offset: int
+    ) -> None:
+        self.events.append("transaction begins")
+        self.in_transaction.set()
+        await self.finish.wait()
+        self.events.append("transaction ends")
+
+    async def _stop_one(self, key: tuple[str, int]) -> None:
+        self.events.append(f"producer of {key[0]}[{key[1]}] stops")
+
+
+def test_a_revocation_waits_for_the_transaction_in_flight_before_stopping_its_producer() -> None:
+    tx = SlowOutputs()
+    batch, outputs = batch_of((0, 10))
+
+    async def scenario() -> None:
+        committing = asyncio.create_task(commit_in_transactions(tx, batch, outputs))
+        await asyncio.wait_for(tx.in_transaction.wait(), 10)
+        closing = asyncio.create_task(tx.close([("raw", 0)]))
+        await asyncio.sleep(0)  # let the revocation run as far as it can
+        assert not closing.done()
+        tx.finish.set()
+        await asyncio.wait_for(asyncio.gather(committing, closing), 10)
+
+    asyncio.run(scenario())
+    assert tx.events == ["transaction begins", "transaction ends", "producer of raw[0] stops"]
+
+
+def test_a_transaction_that_never_ends_stops_the_batch() -> None:
+    tx = SlowOutputs()
+    batch, outputs = batch_of((0, 10))
+    with pytest.raises(TransactionStuck, match=r"raw\[0\] did not end within 0s"):
+        asyncio.run(commit_in_transactions(tx, batch, outputs, commit_timeout=0.2))
+    assert tx.events == ["transaction begins"]

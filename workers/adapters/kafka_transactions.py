@@ -93,6 +93,13 @@ class TransactionalOutputs:
         self.expected: dict[tuple[str, int], int | None] = {}
         #: Notified whenever a producer is opened or closed.
         self._changed: asyncio.Condition | None = None
+        #: Held while a partition's transaction is open and while its producer is stopped,
+        #: so a revocation never stops a producer under a transaction in flight (its
+        #: awaits would never end) but waits for that transaction to end first.
+        self._busy: dict[tuple[str, int], asyncio.Lock] = {}
+
+    def _lock(self, key: tuple[str, int]) -> asyncio.Lock:
+        return self._busy.setdefault(key, asyncio.Lock())
 
     def _condition(self) -> asyncio.Condition:
         if self._changed is None:  # made in the running loop
@@ -185,6 +192,12 @@ class TransactionalOutputs:
 
         Raises :class:`PartitionMoved` when another replica owns the partition now.
         """
+        async with self._lock((topic, partition)):
+            await self._commit_locked(topic, partition, outputs, next_offset)
+
+    async def _commit_locked(
+        self, topic: str, partition: int, outputs: Sequence[Record], next_offset: int
+    ) -> None:
         producer = self.producers.get((topic, partition))
         if producer is None:
             raise PartitionMoved(f"{topic}[{partition}] is not assigned here")
@@ -201,7 +214,8 @@ class TransactionalOutputs:
                     {TopicPartition(topic, partition): next_offset}, self.group
                 )
         except ProducerFenced as exc:
-            await self.close([(topic, partition)])
+            await self._stop_one((topic, partition))
+            await self._notify()
             raise PartitionMoved(f"{topic}[{partition}] moved to another replica") from exc
         self.expected[(topic, partition)] = next_offset
 
@@ -216,13 +230,21 @@ class TransactionalOutputs:
                 await self._notify()
 
     async def close(self, partitions: Iterable[tuple[str, int]]) -> None:
-        """Stop the producers of partitions this replica no longer owns."""
+        """Stop the producers of partitions this replica no longer owns.
+
+        A transaction in flight on one of them is waited for (it commits, or fails
+        fenced) before its producer stops.
+        """
         for key in list(partitions):
-            producer = self.producers.pop(key, None)
-            self.expected.pop(key, None)
-            if producer is not None:
-                await producer.stop()
+            async with self._lock(key):
+                await self._stop_one(key)
         await self._notify()
+
+    async def _stop_one(self, key: tuple[str, int]) -> None:
+        producer = self.producers.pop(key, None)
+        self.expected.pop(key, None)
+        if producer is not None:
+            await producer.stop()
 
     async def stop(self) -> None:
         """Stop every producer."""
