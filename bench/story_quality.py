@@ -22,25 +22,22 @@ import asyncio
 import json
 import random
 import sys
-import time
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from bench.story_scoring import StoryScore, score_stories
 from workers.adapters.gazetteer import place_index
-from workers.adapters.language_id import LangId
-from workers.adapters.redis_dedupe import dedupe_from_settings, delete_state
-from workers.adapters.redis_stories import stories_from_settings
+from workers.adapters.redis_dedupe import RedisDedupe, delete_state
+from workers.adapters.redis_stories import RedisStories
 from workers.adapters.spacy_ner import NerModel
-from workers.adapters.word_frequency import WordFrequency
-from workers.app import pipeline_config
+from workers.app import build_pipeline
 from workers.config import Settings, load_settings
 from workers.core.entities import Mention, ModelInfo
 from workers.core.places import PlaceIndex
 from workers.devtools.corpus import generate_corpus
-from workers.pipeline import Pipeline, RawMessage
+from workers.pipeline import RawMessage
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "ecbplus-dev.jsonl"
 
@@ -87,17 +84,8 @@ async def stories_of(
     batch: int = 32,
 ) -> tuple[dict[str, str], Counter[str]]:
     """Each article's story id and the count of each relation, from the worker's pipeline."""
-    dedupe = dedupe_from_settings(settings, clock=time.time)
-    linker = stories_from_settings(settings, clock=time.time) if linking else None
-    pipeline = Pipeline(
-        pipeline_config(settings),
-        dedupe,
-        ner,
-        clock=time.time,
-        places=places,
-        language=LangId(),
-        stories=linker,
-        zipf=WordFrequency().zipf if linking else None,
+    pipeline = build_pipeline(
+        settings.model_copy(update={"story_linking": linking}), recognizer=ner, places=places
     )
     story: dict[str, str] = {}
     relations: Counter[str] = Counter()
@@ -118,10 +106,11 @@ async def stories_of(
                 relations[data.get("relation") or "copy"] += 1
         return story, relations
     finally:
+        dedupe = cast(RedisDedupe, pipeline.dedupe)
         await delete_state(dedupe.client, settings.key_prefix)
         await dedupe.client.aclose()
-        if linker is not None:
-            await linker.client.aclose()
+        if isinstance(pipeline.stories, RedisStories):
+            await pipeline.stories.client.aclose()
 
 
 def topic(story: str) -> str:

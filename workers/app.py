@@ -47,8 +47,16 @@ from workers.adapters.redis_stories import stories_from_settings
 from workers.adapters.spacy_ner import NerModel
 from workers.adapters.word_frequency import WordFrequency
 from workers.config import Settings
+from workers.core.places import PlaceIndex
 from workers.errors import ServiceUnavailable
-from workers.pipeline import BatchResult, Output, Pipeline, PipelineConfig, RawMessage
+from workers.pipeline import (
+    BatchResult,
+    Output,
+    Pipeline,
+    PipelineConfig,
+    RawMessage,
+    Recognizer,
+)
 
 log = logging.getLogger("newsworker.worker")
 MAX_BACKOFF_SECONDS = 30.0
@@ -90,12 +98,23 @@ def pipeline_config(settings: Settings) -> PipelineConfig:
     )
 
 
-def build_pipeline(settings: Settings, *, ner_enabled: bool = True) -> Pipeline:
-    """The production pipeline: Redis index and spaCy model (checked at once)."""
+def build_pipeline(
+    settings: Settings,
+    *,
+    ner_enabled: bool = True,
+    recognizer: Recognizer | None = None,
+    places: PlaceIndex | None = None,
+) -> Pipeline:
+    """The production pipeline: Redis index and spaCy model (checked at once).
+
+    ``recognizer`` and ``places``, when given, are used instead of loading the model
+    and the gazetteer (measurements that build many pipelines load them once).
+    """
     check_redis(settings.redis_url.get_secret_value())
     dedupe = dedupe_from_settings(settings, clock=time.time)
-    ner = NerModel(settings.spacy_model) if ner_enabled else None
-    places = place_index() if ner_enabled and settings.geocode else None
+    ner = recognizer or (NerModel(settings.spacy_model) if ner_enabled else None)
+    if places is None and ner is not None and settings.geocode:
+        places = place_index()
     linking = settings.story_linking
     return Pipeline(
         pipeline_config(settings),
