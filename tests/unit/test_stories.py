@@ -64,7 +64,10 @@ def test_features_every_article_of_the_stream_has_weigh_almost_nothing() -> None
     weighted = found.weighted({"t:quake": 50, "t:qeshm": 2, "t:island": 10}, 50)
     assert weighted.terms["quake"] < 0.05 * weighted.terms["qeshm"]
     assert weighted.terms["qeshm"] > weighted.terms["island"] > 0.0
-    assert stream_idf(1, 1) == pytest.approx(math.log(11 / 10))
+    assert stream_idf(0, 1) == pytest.approx(math.log(11 / 10))
+    # a word shared with one earlier article weighs as much as the article's own words,
+    # whichever of two racing replicas' articles is linked second
+    assert stream_idf(1, 2) == stream_idf(0, 2) > stream_idf(2, 3)
     assert stream_idf(60, 50) == 0.0
 
 

@@ -51,7 +51,7 @@ end
 
 local f = cjson.decode(ARGV[4])
 
--- Document frequencies of the story window, this article counted (stream_idf).
+-- Document frequencies of the story window's earlier articles (stream_idf).
 local names = {}
 for k, _ in pairs(f.t) do
   names[#names + 1] = 't:' .. k
@@ -59,12 +59,6 @@ end
 for k, _ in pairs(f.e) do
   names[#names + 1] = 'e:' .. k
 end
-local df_current = KEYS[W + 2 * S + 1]
-redis.call('HINCRBY', df_current, '#n', 1)
-for _, name in ipairs(names) do
-  redis.call('HINCRBY', df_current, name, 1)
-end
-redis.call('EXPIRE', df_current, story_ttl)
 names[#names + 1] = '#n'
 local counts = {}
 for j = 1, S do
@@ -75,11 +69,17 @@ for j = 1, S do
     end
   end
 end
-local documents = counts['#n']
+-- earlier articles' frequencies read: now count this one
+local documents = (counts['#n'] or 0) + 1
+local df_current = KEYS[W + 2 * S + 1]
+for _, name in ipairs(names) do
+  redis.call('HINCRBY', df_current, name, 1)
+end
+redis.call('EXPIRE', df_current, story_ttl)
 local function weighed(vector, prefix)
   local out, norm = {}, 0
   for k, w in pairs(vector) do
-    local df = counts[prefix .. k] or 1
+    local df = math.max(counts[prefix .. k] or 0, 1)
     local idf = math.log((documents + smoothing) / (df + smoothing - 1))
     if idf < 0 then
       idf = 0

@@ -87,14 +87,17 @@ IDF_SMOOTHING = 10
 
 
 def stream_idf(frequency: int, documents: int) -> float:
-    """How rare a feature is in the stream: ``ln((N + s) / (df + s - 1))``, at least 0.
+    """How rare a feature is in the stream: ``ln((N + s) / (max(df, 1) + s - 1))``, at least 0.
 
-    ``N`` articles of the story window, ``df`` of them with the feature (both
-    counting the article weighed), ``s`` = :data:`IDF_SMOOTHING`: in a young
-    stream every feature weighs about the same; a feature most articles have
-    (a wire service's boilerplate, the week's big name) weighs next to nothing.
+    ``df`` counts the earlier articles of the story window with the feature (not the
+    one weighed: the words it shares with one earlier story must not weigh less than
+    its own for that), ``N`` the articles of the window with the one weighed, ``s``
+    = :data:`IDF_SMOOTHING`. In a young stream every feature weighs about the same;
+    a feature most articles have (a wire service's boilerplate, the week's big name)
+    weighs next to nothing.
     """
-    return max(0.0, math.log((documents + IDF_SMOOTHING) / (frequency + IDF_SMOOTHING - 1)))
+    df = max(frequency, 1)
+    return max(0.0, math.log((documents + IDF_SMOOTHING) / (df + IDF_SMOOTHING - 1)))
 
 
 _WORD = re.compile(r"[^\W\d_][\w'\u2019-]*")
@@ -122,19 +125,19 @@ class StoryFeatures:
         """Unit vectors after weighing each feature by its rarity in the stream.
 
         ``frequencies`` holds, per index key (``t:<word>``, ``e:<entity>``), the
-        articles of the story window that have it, and ``documents`` their
-        number, this article included (:func:`stream_idf`).
+        earlier articles of the story window that have it, and ``documents`` the
+        window's articles, this one included (:func:`stream_idf`).
         """
         return StoryFeatures(
             terms=_unit(
                 {
-                    k: w * stream_idf(frequencies.get(f"t:{k}", 1), documents)
+                    k: w * stream_idf(frequencies.get(f"t:{k}", 0), documents)
                     for k, w in self.terms.items()
                 }
             ),
             entities=_unit(
                 {
-                    k: w * stream_idf(frequencies.get(f"e:{k}", 1), documents)
+                    k: w * stream_idf(frequencies.get(f"e:{k}", 0), documents)
                     for k, w in self.entities.items()
                 }
             ),

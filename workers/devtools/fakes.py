@@ -192,9 +192,9 @@ class MemoryLinker:
             return dataclasses.replace(recorded, replay=True)
         keys = request.features.index_keys()
         self.documents += 1
+        features = request.features.weighted(self.frequencies, self.documents)
         for name in request.features.feature_keys():
             self.frequencies[name] = self.frequencies.get(name, 0) + 1
-        features = request.features.weighted(self.frequencies, self.documents)
         shared: dict[str, int] = {}
         for key in keys:
             for root in self.index.get(key, ()):
