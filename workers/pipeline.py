@@ -286,7 +286,7 @@ class Pipeline:
             if item.cleaned is None or item.decision is None:
                 raise RuntimeError("pipeline step order broken")
             try:
-                title = item.article.title or item.cleaned.lines[0]
+                title = title_of(item.article, item.cleaned)
                 entities = canonical_entities(
                     found,
                     title=title,

@@ -151,9 +151,9 @@ class StoryFeatures:
 
     def index_keys(self) -> list[str]:
         """The keys its story is found by: its heaviest words and most salient entities."""
-        terms = sorted(self.terms.items(), key=lambda kv: (-kv[1], kv[0]))[:INDEX_TERMS]
-        entities = sorted(self.entities.items(), key=lambda kv: (-kv[1], kv[0]))[:INDEX_ENTITIES]
-        return [f"t:{k}" for k, _ in terms] + [f"e:{k}" for k, _ in entities]
+        terms = _heaviest(self.terms, INDEX_TERMS)
+        entities = _heaviest(self.entities, INDEX_ENTITIES)
+        return [f"t:{k}" for k in terms] + [f"e:{k}" for k in entities]
 
     def to_json(self) -> str:
         """The form ``link.lua`` reads."""
