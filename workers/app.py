@@ -157,6 +157,9 @@ def faust_app(settings: Settings) -> faust.App:
         consumer_max_fetch_size=max(largest_record(settings.max_message_bytes), 4 * 1024 * 1024),
         producer_max_request_size=largest_record(settings.max_message_bytes),
         producer_acks=-1,
+        # faust's own default is 20 minutes: a broker that stops answering would hold a
+        # batch that long before its send is retried.
+        producer_request_timeout=settings.kafka_request_timeout_seconds,
         # exactly_once is this worker's own (workers/adapters/kafka_transactions.py): faust's
         # transactions did not bind this agent's batched sends, so faust stays at-least-once.
         processing_guarantee="at_least_once",

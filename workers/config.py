@@ -146,6 +146,13 @@ class Settings(BaseSettings):
         "input offsets commit in one Kafka transaction per input partition (read_committed "
         "subscribers see every output once; not yet the default, see README, Delivery).",
     )
+    kafka_request_timeout_seconds: float = Field(
+        40.0,
+        ge=1.0,
+        le=3600.0,
+        description="How long the worker's producers wait for the broker to confirm a send; "
+        "a send not confirmed by then is retried with backoff (the same batch again).",
+    )
     web_port: int = Field(6066, ge=0, le=65535, description="Port of the worker's web server.")
     web_bind: str = Field("127.0.0.1", description="Address the worker's web server binds.")
     web_enabled: bool = Field(

@@ -53,3 +53,18 @@ def test_help_shows_env_vars() -> None:
         [sys.executable, "-m", "workers.cli", "--help"], capture_output=True, text=True, timeout=60
     )
     assert "KAFKA_BOOTSTRAP_SERVERS" in result.stdout and "REDIS_URL" in result.stdout
+
+
+def test_a_kafka_error_becomes_one_short_line() -> None:
+    """kafka-python's errors can carry a whole metadata response (hundreds of KB): the CLI's
+    one-line message keeps the error's name and its start."""
+    from workers.adapters.kafka_clients import brief
+
+    class MetadataEmptyBrokerList(Exception):  # as kafka-python names it
+        pass
+
+    huge = MetadataEmptyBrokerList("MetadataResponse(" + "topic, " * 50_000 + ")")
+    line = brief(huge)
+    assert line.startswith("MetadataEmptyBrokerList: MetadataResponse(topic, ")
+    assert len(line) == 200 and line.endswith("...") and "\n" not in line
+    assert brief(ValueError("short")) == "ValueError: short"

@@ -26,6 +26,13 @@ def client_options(settings: Settings, client_id: str) -> dict[str, Any]:
     }
 
 
+def brief(exc: BaseException, limit: int = 200) -> str:
+    """An error for a one-line message: kafka-python's can carry whole metadata responses."""
+    name = type(exc).__name__
+    text = str(exc) if str(exc).startswith(name) else f"{name}: {exc}"
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def _unreachable(settings: Settings) -> ServiceUnavailable:
     return ServiceUnavailable(
         f"no Kafka broker answers at {settings.kafka_bootstrap_servers} "
@@ -118,17 +125,20 @@ def consume(
     from_beginning: bool,
     timeout: float | None,
     until_caught_up: bool = False,
+    committed_only: bool = True,
 ) -> Iterator[Received]:
     """Messages of ``topics`` (all partitions, no consumer group).
 
     Stops after ``timeout`` seconds (None: never), or with ``until_caught_up``
     once every partition has been read up to where it ended when reading began.
+    Reads ``read_committed`` (what subscribers see); ``committed_only=False`` reads
+    ``read_uncommitted``, aborted transactions' records included.
     """
     require_broker(settings)
     try:
         consumer = KafkaConsumer(
             enable_auto_commit=False,
-            isolation_level="read_committed",
+            isolation_level="read_committed" if committed_only else "read_uncommitted",
             **client_options(settings, "newsworker-tail"),
         )
     except KafkaError:
@@ -164,6 +174,54 @@ def consume(
                         record.timestamp,
                     )
     except KafkaError as exc:
-        raise ServiceUnavailable(f"kafka error while reading: {exc}") from exc
+        raise ServiceUnavailable(f"kafka error while reading: {brief(exc)}") from exc
     finally:
         consumer.close()
+
+
+@dataclass(frozen=True)
+class GroupMember:
+    """One member of a consumer group and the partitions of one topic it holds."""
+
+    member_id: str
+    partitions: frozenset[int]
+
+
+def group_members(settings: Settings, topic: str) -> tuple[str, list[GroupMember]]:
+    """The consumer group's state (``Stable``, ``PreparingRebalance``, ...) and its members.
+
+    Each member with the partitions of ``topic`` assigned to it (faust's assignor writes
+    the standard consumer assignment, so the broker's description says who holds what).
+    """
+    admin = admin_client(settings)
+    try:
+        described = admin.describe_groups([settings.consumer_group])[settings.consumer_group]
+    finally:
+        admin.close()
+    members = []
+    for member in described.get("members") or ():
+        assignment = member.get("member_assignment") or {}
+        held: set[int] = set()
+        for entry in assignment.get("assigned_partitions") or ():
+            if entry.get("topic") == topic:
+                held.update(int(n) for n in entry.get("partitions") or ())
+        members.append(GroupMember(str(member["member_id"]), frozenset(held)))
+    return str(described.get("group_state")), members
+
+
+def open_transactions(settings: Settings, prefix: str) -> list[str]:
+    """Transactional ids starting with ``prefix`` whose transaction is open on the broker."""
+    admin = admin_client(settings)
+    try:
+        listing = admin.list_transactions(state_filters=["Ongoing"])
+    finally:
+        admin.close()
+    found = []
+    for entries in listing.values():
+        for entry in entries:
+            ident = getattr(entry, "transactional_id", None)
+            if ident is None and isinstance(entry, dict):
+                ident = entry.get("transactional_id")
+            if isinstance(ident, str) and ident.startswith(prefix):
+                found.append(ident)
+    return sorted(found)

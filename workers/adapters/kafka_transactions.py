@@ -122,6 +122,7 @@ class TransactionalOutputs:
             transactional_id=self.transactional_id(topic, partition),
             enable_idempotence=True,
             acks="all",
+            request_timeout_ms=int(self.settings.kafka_request_timeout_seconds * 1000),
             max_request_size=largest_record(self.settings.max_message_bytes),
             **aiokafka_security(self.settings),
         )
