@@ -441,7 +441,8 @@ async def commit_in_transactions(
     Per partition, the share of the batch must start where the group's committed offset
     is: messages below it were committed already (by this replica or a previous owner)
     and their outputs are dropped, not published again; a share that starts above it
-    would skip input, and raises :class:`OffsetGap`. A partition assigned here whose
+    would skip input, and raises :class:`OffsetGap` (unless the offsets skipped hold no
+    records: markers of an upstream producer's transactions). A partition assigned here whose
     producer is still starting is waited for (``assigned`` tells the consumer's current
     assignment); a partition another replica owns now is skipped (its new owner
     processes it from the committed offset). Commits the broker
@@ -470,8 +471,15 @@ async def commit_in_transactions(
                 done.add((topic, partition))  # all of it committed before: nothing to publish
                 break
             if expected is not None and first > expected:
-                raise OffsetGap(
-                    f"{topic}[{partition}]: batch starts at {first}, committed {expected}"
+                skipped = await transactions.records_between(topic, partition, expected, first)
+                if skipped:
+                    raise OffsetGap(
+                        f"{topic}[{partition}]: batch starts at {first}, committed {expected}"
+                        f" ({skipped} records between)"
+                    )
+                # only transaction markers of a transactional upstream producer between
+                log.debug(
+                    "%s[%s]: offsets %d..%d hold no records", topic, partition, expected, first
                 )
             share = share_of(batch, outputs, topic, partition, expected)
             try:

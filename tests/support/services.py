@@ -14,10 +14,9 @@ from pathlib import Path
 
 import pytest
 import redis
-from kafka import KafkaAdminClient
 
 from topics.specs import RAW
-from workers.adapters.kafka_clients import admin_client, create_topics
+from workers.adapters.kafka_clients import create_topics, group_members
 from workers.config import Settings, load_settings
 from workers.devtools.processes import WorkerProcess
 from workers.devtools.stack import DevStack
@@ -41,47 +40,18 @@ def unique_settings(base: Settings, **extra: object) -> Settings:
     return base.isolated("test", **{"topic_partitions": 2, **extra})
 
 
-def holds_partitions(assignment: object, topic: str) -> bool:
-    """Whether a member's assignment (decoded, or raw bytes when the admin client could not
-    decode faust's member metadata) gives it partitions of ``topic``."""
-    if isinstance(assignment, dict):
-        return any(
-            part["topic"] == topic and part["partitions"]
-            for part in assignment.get("assigned_partitions", [])
-        )
-    if isinstance(assignment, bytes):
-        return topic.encode() in assignment
-    return False
-
-
-def assigned_members(admin: KafkaAdminClient, settings: Settings) -> int:
-    """Members of the workers' group, when it is stable, that hold raw-topic partitions."""
-    group = settings.consumer_group
-    raw = RAW.name(settings.topic_prefix)
-    description = admin.describe_groups([group]).get(group) or {}
-    if description.get("group_state") != "Stable":
-        return 0
-    return sum(
-        1
-        for member in description.get("members", [])
-        if holds_partitions(member.get("member_assignment"), raw)
-    )
-
-
 def wait_assigned(settings: Settings, workers: list[WorkerProcess], seconds: float = 120.0) -> None:
     """Wait until every worker of the group holds partitions (a stable group of that size)."""
-    admin = admin_client(settings)
+    raw = RAW.name(settings.topic_prefix)
     deadline = time.monotonic() + seconds
-    try:
-        while time.monotonic() < deadline:
-            for worker in workers:
-                if not worker.alive():
-                    pytest.fail(f"worker exited at start:\n{worker.log()[-3000:]}")
-            if assigned_members(admin, settings) >= len(workers):
-                return
-            time.sleep(0.2)
-    finally:
-        admin.close()
+    while time.monotonic() < deadline:
+        for worker in workers:
+            if not worker.alive():
+                pytest.fail(f"worker exited at start:\n{worker.log()[-3000:]}")
+        state, members = group_members(settings, raw)
+        if state == "Stable" and sum(1 for m in members if m.partitions) >= len(workers):
+            return
+        time.sleep(0.2)
     logs = "\n".join(worker.log()[-1500:] for worker in workers)
     pytest.fail(f"{len(workers)} worker(s) did not all get partitions in {seconds}s:\n{logs}")
 

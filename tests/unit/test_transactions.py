@@ -16,9 +16,13 @@ from workers.pipeline import Output, RawMessage
 class RecordingOutputs(TransactionalOutputs):
     """Owns the given partitions with the given committed offsets; records each commit."""
 
-    def __init__(self, expected: dict[tuple[str, int], int | None]) -> None:
+    def __init__(
+        self, expected: dict[tuple[str, int], int | None], records: Iterable[int] = ()
+    ) -> None:
         super().__init__(load_settings(), {"enriched": "e", "duplicates": "d", "dlq": "x"})
         self.expected = dict(expected)
+        #: offsets the (single) input partition holds records at, when a test says
+        self.records = set(records)
         self.commits: list[tuple[str, int, list[bytes], int]] = []
         self.owned = set(self.expected)
 
@@ -32,6 +36,9 @@ class RecordingOutputs(TransactionalOutputs):
     async def close(self, partitions: Iterable[tuple[str, int]]) -> None:
         self.owned.difference_update(partitions)
         await self._notify()
+
+    async def records_between(self, topic: str, partition: int, start: int, end: int) -> int:
+        return sum(1 for offset in self.records if start <= offset < end)
 
     async def commit(
         self, topic: str, partition: int, outputs: Sequence[Record], next_offset: int
@@ -72,11 +79,21 @@ def test_messages_below_the_committed_offset_are_not_published_again() -> None:
 
 
 def test_a_batch_that_would_skip_input_is_refused() -> None:
-    tx = RecordingOutputs({("raw", 0): 20})
+    tx = RecordingOutputs({("raw", 0): 20}, records=range(0, 30))
     batch, outputs = batch_of((0, 24), (0, 25))
-    with pytest.raises(OffsetGap):
+    with pytest.raises(OffsetGap, match="4 records between"):
         run(tx, batch, outputs)
     assert tx.commits == []
+
+
+def test_offsets_holding_only_transaction_markers_are_no_gap() -> None:
+    """An upstream transactional producer's commit marker takes an offset the consumer never
+    sees: the committed offset can point at it, and the next batch starts one above."""
+    records = [0, 1, 2, 4, 5]  # 3: the marker of the transaction holding 0..2; 6: of 4..5
+    tx = RecordingOutputs({("raw", 0): 3}, records=records)
+    batch, outputs = batch_of((0, 4), (0, 5))
+    assert run(tx, batch, outputs) == {("raw", 0)}
+    assert tx.commits == [("raw", 0, [b"k0-4", b"k0-5"], 6)]
 
 
 def test_a_partition_not_owned_here_is_left_alone() -> None:

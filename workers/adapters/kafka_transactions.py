@@ -157,6 +157,36 @@ class TransactionalOutputs:
         finally:
             consumer.close(autocommit=False)
 
+    async def records_between(self, topic: str, partition: int, start: int, end: int) -> int:
+        """How many records the partition holds at offsets ``start`` to ``end - 1``.
+
+        A batch that starts above the committed offset skipped those offsets: harmless
+        when they hold no records (transaction markers of an upstream transactional
+        producer take offsets but are never delivered), a loss otherwise.
+        """
+        return await asyncio.to_thread(self._count_records, topic, partition, start, end)
+
+    def _count_records(self, topic: str, partition: int, start: int, end: int) -> int:
+        consumer = KafkaConsumer(
+            enable_auto_commit=False,
+            isolation_level="read_uncommitted",  # as the worker's consumer reads
+            **client_options(self.settings, f"newsworker-{self.group}-gap"),
+        )
+        tp = KafkaTopicPartition(topic, partition)
+        try:
+            consumer.assign([tp])
+            consumer.seek(tp, start)
+            found = 0
+            deadline = time.monotonic() + 60
+            while consumer.position(tp) < end:
+                if time.monotonic() > deadline:
+                    raise OffsetGap(f"{topic}[{partition}]: could not read {start}..{end - 1}")
+                for records in consumer.poll(timeout_ms=500).values():
+                    found += sum(1 for r in records if start <= r.offset < end)
+            return found
+        finally:
+            consumer.close(autocommit=False)
+
     async def refresh(self, topic: str, partition: int) -> None:
         """Read the partition's committed offset again (after a commit of unknown outcome)."""
         if (topic, partition) in self.producers:
