@@ -7,7 +7,9 @@ Side by side, on the same generated articles (about 2,000 characters each):
    pipeline, as a user would load it), a kafka-python producer;
 3. newsworker, one worker process, end to end through Kafka and Redis;
 4. newsworker, two worker processes in one consumer group;
-5. newsworker with NER off (dedupe and I/O only).
+5. newsworker with NER off (dedupe and I/O only);
+6. 3 and 5 again with ``at_least_once``: what the transactions of the default,
+   ``exactly_once``, cost.
 
 At 0% and 30% duplicates. Then p50/p99 end-to-end latency at half the
 measured rate, Redis round trips per article, and worker RSS across a long
@@ -40,6 +42,8 @@ from workers.devtools.corpus import CorpusArticle, iter_plain_articles
 from workers.devtools.processes import WorkerProcess, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
+#: The worker's default is exactly_once; these runs measure the other guarantee beside it.
+AT_LEAST_ONCE = {"NEWSWORKER_PROCESSING_GUARANTEE": "at_least_once"}
 OUTPUTS = (ENRICHED, DUPLICATES, DLQ)
 
 
@@ -65,11 +69,18 @@ def publish(settings: Settings, items: list[CorpusArticle], pace: float = 0.0) -
 
 
 class OutputCounter:
-    """Counts records on the output topics (all partitions), from where they ended."""
+    """Counts the records a ``read_committed`` subscriber reads on the output topics (all
+    partitions), from where they ended when it was made.
+
+    Records are read, not offsets subtracted: with transactions each commit also writes a
+    marker per partition, which takes an offset but is no output.
+    """
 
     def __init__(self, settings: Settings) -> None:
         self.consumer = KafkaConsumer(
-            enable_auto_commit=False, **client_options(settings, "bench-count")
+            enable_auto_commit=False,
+            isolation_level="read_committed",
+            **client_options(settings, "bench-count"),
         )
         self.partitions = [
             TopicPartition(spec.name(settings.topic_prefix), n)
@@ -78,20 +89,25 @@ class OutputCounter:
                 self.consumer.partitions_for_topic(spec.name(settings.topic_prefix)) or ()
             )
         ]
-        self.start = self._ends()
-
-    def _ends(self) -> int:
-        return sum(self.consumer.end_offsets(self.partitions).values())
+        self.consumer.assign(self.partitions)
+        self.consumer.seek_to_end()
+        for tp in self.partitions:
+            self.consumer.position(tp)  # fixes the start now, before anything is published
+        self.seen = 0
 
     def count(self) -> int:
-        return self._ends() - self.start
+        """Records read so far (everything already readable is read first)."""
+        while True:
+            polled = self.consumer.poll(timeout_ms=100)
+            if not polled:
+                return self.seen
+            self.seen += sum(len(records) for records in polled.values())
 
     def wait(self, target: int, timeout: float) -> float:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.count() >= target:
                 return time.monotonic()
-            time.sleep(0.2)
         raise RuntimeError(f"only {self.count()} of {target} outputs after {timeout}s")
 
     def latencies(self, settings: Settings) -> list[float]:
@@ -108,6 +124,7 @@ class OutputCounter:
     def _timestamps(self, partitions: list[TopicPartition]) -> dict[bytes, int]:
         reader = KafkaConsumer(
             enable_auto_commit=False,
+            isolation_level="read_committed",
             consumer_timeout_ms=3000,
             bootstrap_servers=self.consumer.config["bootstrap_servers"],
         )
@@ -227,7 +244,12 @@ def measure_naive(base: Settings, items: list[CorpusArticle]) -> float:
 
 
 def measure_workers(
-    base: Settings, items: list[CorpusArticle], workers: int, ner: bool, log_dir: Path
+    base: Settings,
+    items: list[CorpusArticle],
+    workers: int,
+    ner: bool,
+    log_dir: Path,
+    env: dict[str, str] | None = None,
 ) -> dict[str, float]:
     """Steady-state rate over a backlog: everything is published first, then the workers
     start; the clock runs from the moment all of them hold partitions (what was done
@@ -235,7 +257,7 @@ def measure_workers(
     settings = fresh_settings(base)
     counter = OutputCounter(settings)
     publish(settings, items)
-    procs = start_workers(settings, workers, ner, log_dir)
+    procs = start_workers(settings, workers, ner, log_dir, env)
     try:
         began, done_before = time.monotonic(), counter.count()
         if done_before > len(items) // 2:
@@ -387,6 +409,14 @@ def main() -> None:
         ner_items = articles(args.ner_off_articles, 0.0 if dup == "0dup" else 0.3, args.chars, 3)
         runs["ner_off"] = measure_workers(base, ner_items, 1, False, log_dir)
         print(f"{dup}: NER off {runs['ner_off']['docs_per_s']:.1f} articles/s", flush=True)
+        if dup == "0dup":  # what the transactions cost: the same runs at least once
+            runs["one_worker_alo"] = measure_workers(base, items, 1, True, log_dir, AT_LEAST_ONCE)
+            runs["ner_off_alo"] = measure_workers(base, ner_items, 1, False, log_dir, AT_LEAST_ONCE)
+            print(
+                f"{dup}: at least once: one worker {runs['one_worker_alo']['docs_per_s']:.1f} "
+                f"docs/s, NER off {runs['ner_off_alo']['docs_per_s']:.1f} articles/s",
+                flush=True,
+            )
         results["runs"][dup] = runs
     one = results["runs"]["0dup"]["one_worker"]["docs_per_s"]
     results.update(measure_latency(base, articles(300, 0.0, args.chars, 5), one / 2, log_dir))
@@ -410,6 +440,10 @@ def main() -> None:
         "one_worker_vs_limit_30dup": r30["one_worker"]["docs_per_s"] / limit,
         "two_workers_vs_one": r0["two_workers"]["docs_per_s"] / r0["one_worker"]["docs_per_s"],
         "one_worker_vs_naive": r0["one_worker"]["docs_per_s"] / results["naive_docs_per_s"],
+        "exactly_once_vs_at_least_once": r0["one_worker"]["docs_per_s"]
+        / r0["one_worker_alo"]["docs_per_s"],
+        "exactly_once_vs_at_least_once_ner_off": r0["ner_off"]["docs_per_s"]
+        / r0["ner_off_alo"]["docs_per_s"],
     }
     results["ner_off_articles_per_s"] = r0["ner_off"]["docs_per_s"]
     results["redis_round_trips_per_article"] = r0["one_worker"]["redis_round_trips_per_article"]
@@ -435,6 +469,8 @@ def print_table(results: dict[str, Any]) -> None:
         ("newsworker, 1 worker", "one_worker"),
         ("newsworker, 2 workers", "two_workers"),
         ("newsworker, NER off", "ner_off"),
+        ("1 worker, at_least_once", "one_worker_alo"),
+        ("NER off, at_least_once", "ner_off_alo"),
     ]
     for label, key in rows:
         cells = []
@@ -443,6 +479,11 @@ def print_table(results: dict[str, Any]) -> None:
             cells.append(f"{run['docs_per_s']:>10.1f}/s" if run else f"{'-':>12}")
         print(f"{label:<34}{''.join(cells)}")
     print()
+    print(
+        f"{'exactly once / at least once':<34}"
+        f"{results['ratios']['exactly_once_vs_at_least_once']:>8.2f}x with NER, "
+        f"{results['ratios']['exactly_once_vs_at_least_once_ner_off']:.2f}x NER off"
+    )
     for label, key, op, target in TARGETS:
         value = results["ratios"][key]
         met = value >= target if op == ">=" else value > target

@@ -454,55 +454,73 @@ async def commit_in_transactions(
     offsets: dict[tuple[str, int], list[int]] = {}
     for message in batch:
         offsets.setdefault((message.topic, message.partition), []).append(message.offset)
-    done = set()
-    for (topic, partition), seen in sorted(offsets.items()):
-        backoff = Backoff()
-        while True:
-            if not transactions.owns(topic, partition):
-                if assigned is not None and await transactions.wait_owned(
-                    topic, partition, partial(assigned, topic, partition), OPEN_TIMEOUT_SECONDS
-                ):
-                    continue  # assigned here, and its producer has now started
-                log.info("%s[%s] is not assigned here: its share is its owner's", topic, partition)
-                break
-            expected = transactions.expected.get((topic, partition))
-            first, last = min(seen), max(seen)
-            if expected is not None and last < expected:
-                done.add((topic, partition))  # all of it committed before: nothing to publish
-                break
-            if expected is not None and first > expected:
-                skipped = await transactions.records_between(topic, partition, expected, first)
-                if skipped:
-                    raise OffsetGap(
-                        f"{topic}[{partition}]: batch starts at {first}, committed {expected}"
-                        f" ({skipped} records between)"
-                    )
-                # only transaction markers of a transactional upstream producer between
-                log.debug(
-                    "%s[%s]: offsets %d..%d hold no records", topic, partition, expected, first
+    # The partitions' transactions are independent (one producer each): run side by side.
+    keys = sorted(offsets)
+    results = await asyncio.gather(
+        *(
+            _commit_partition(
+                transactions, batch, outputs, key, offsets[key], metrics, assigned, commit_timeout
+            )
+            for key in keys
+        )
+    )
+    return {key for key, ok in zip(keys, results, strict=True) if ok}
+
+
+async def _commit_partition(
+    transactions: TransactionalOutputs,
+    batch: Sequence[RawMessage],
+    outputs: Sequence[Output],
+    key: tuple[str, int],
+    seen: list[int],
+    metrics: WorkerMetrics | None,
+    assigned: Callable[[str, int], bool] | None,
+    commit_timeout: float,
+) -> bool:
+    """One input partition's share of :func:`commit_in_transactions`; whether it is done."""
+    topic, partition = key
+    backoff = Backoff()
+    while True:
+        if not transactions.owns(topic, partition):
+            if assigned is not None and await transactions.wait_owned(
+                topic, partition, partial(assigned, topic, partition), OPEN_TIMEOUT_SECONDS
+            ):
+                continue  # assigned here, and its producer has now started
+            log.info("%s[%s] is not assigned here: its share is its owner's", topic, partition)
+            return False
+        expected = transactions.expected.get((topic, partition))
+        first, last = min(seen), max(seen)
+        if expected is not None and last < expected:
+            return True  # all of it committed before: nothing to publish
+        if expected is not None and first > expected:
+            skipped = await transactions.records_between(topic, partition, expected, first)
+            if skipped:
+                raise OffsetGap(
+                    f"{topic}[{partition}]: batch starts at {first}, committed {expected}"
+                    f" ({skipped} records between)"
                 )
-            share = share_of(batch, outputs, topic, partition, expected)
-            try:
-                await within(
-                    transactions.commit(topic, partition, share, last + 1),
-                    commit_timeout,
-                    f"the transaction of {topic}[{partition}]",
-                )
-                done.add((topic, partition))
-                break
-            except PartitionMoved as exc:
-                log.info("%s: its share of the batch is left to the new owner", exc)
-                break
-            except Exception as exc:
-                if not send_is_retriable(exc):
-                    raise
-                if metrics is not None:
-                    metrics.send_retries.inc()
-                log.warning("transaction not confirmed (%s); again in %.1fs", exc, backoff.delay)
-                await backoff.wait()
-                # the commit may have landed after all: ask the broker where the group is
-                await transactions.refresh(topic, partition)
-    return done
+            # only transaction markers of a transactional upstream producer between
+            log.debug("%s[%s]: offsets %d..%d hold no records", topic, partition, expected, first)
+        share = share_of(batch, outputs, topic, partition, expected)
+        try:
+            await within(
+                transactions.commit(topic, partition, share, last + 1),
+                commit_timeout,
+                f"the transaction of {topic}[{partition}]",
+            )
+            return True
+        except PartitionMoved as exc:
+            log.info("%s: its share of the batch is left to the new owner", exc)
+            return False
+        except Exception as exc:
+            if not send_is_retriable(exc):
+                raise
+            if metrics is not None:
+                metrics.send_retries.inc()
+            log.warning("transaction not confirmed (%s); again in %.1fs", exc, backoff.delay)
+            await backoff.wait()
+            # the commit may have landed after all: ask the broker where the group is
+            await transactions.refresh(topic, partition)
 
 
 async def publish_with_retry(

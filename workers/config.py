@@ -140,11 +140,11 @@ class Settings(BaseSettings):
     key_prefix: str = Field("nw", description="Prefix of every Redis key.")
 
     processing_guarantee: Literal["at_least_once", "exactly_once"] = Field(
-        "at_least_once",
-        description="at_least_once: outputs confirmed before offsets are committed "
-        "(deterministic ids, subscribers drop repeats); exactly_once: each batch's outputs and "
-        "input offsets commit in one Kafka transaction per input partition (read_committed "
-        "subscribers see every output once; not yet the default, see README, Delivery).",
+        "exactly_once",
+        description="exactly_once: each batch's outputs and input offsets commit in one Kafka "
+        "transaction per input partition (read_committed subscribers see every output once); "
+        "at_least_once, for brokers without transactions: outputs confirmed before offsets "
+        "are committed (same ids on a replay, subscribers drop repeats).",
     )
     kafka_request_timeout_seconds: float = Field(
         40.0,

@@ -207,3 +207,33 @@ def test_a_transaction_that_never_ends_stops_the_batch() -> None:
     with pytest.raises(TransactionStuck, match=r"raw\[0\] did not end within 0s"):
         asyncio.run(commit_in_transactions(tx, batch, outputs, commit_timeout=0.2))
     assert tx.events == ["transaction begins"]
+
+
+class OverlapOutputs(RecordingOutputs):
+    """Records how many partitions' transactions are open at once."""
+
+    def __init__(self, expected: dict[tuple[str, int], int | None]) -> None:
+        super().__init__(expected)
+        self.open_now = 0
+        self.most_open = 0
+
+    async def commit(
+        self, topic: str, partition: int, outputs: Sequence[Record], next_offset: int
+    ) -> None:
+        self.open_now += 1
+        self.most_open = max(self.most_open, self.open_now)
+        await asyncio.sleep(0)  # waits for the broker: other tasks run meanwhile
+        await super().commit(topic, partition, outputs, next_offset)
+        self.open_now -= 1
+
+
+def test_the_partitions_transactions_run_side_by_side() -> None:
+    tx = OverlapOutputs({("raw", 0): 10, ("raw", 1): 3, ("raw", 2): None})
+    batch, outputs = batch_of((0, 10), (1, 3), (2, 0), (0, 11))
+    assert run(tx, batch, outputs) == {("raw", 0), ("raw", 1), ("raw", 2)}
+    assert tx.most_open == 3
+    assert sorted(tx.commits) == [
+        ("raw", 0, [b"k0-10", b"k0-11"], 12),
+        ("raw", 1, [b"k1-3"], 4),
+        ("raw", 2, [b"k2-0"], 1),
+    ]
