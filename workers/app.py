@@ -410,20 +410,25 @@ def share_of(
     partition: int,
     expected: int | None,
 ) -> list[Output]:
-    """One input partition's outputs, once per input offset, none below ``expected``.
+    """One input partition's outputs, none below ``expected``, each once.
 
     Around a rebalance faust can hand the same message to a batch twice (still buffered
-    from before, and fetched again from the committed offset): its output goes out once.
+    from before, and fetched again from the committed offset): its outputs go out once.
+    A message can have several outputs of its own (its event and its story's record):
+    all of them go out.
     """
     share: list[Output] = []
-    taken: set[int] = set()
+    taken: set[tuple[int, str, bytes]] = set()
     for output in outputs:
         message = batch[output.index]
         if (message.topic, message.partition) != (topic, partition):
             continue
-        if (expected is not None and message.offset < expected) or message.offset in taken:
+        if expected is not None and message.offset < expected:
             continue
-        taken.add(message.offset)
+        once = (message.offset, output.role, output.key)
+        if once in taken:
+            continue
+        taken.add(once)
         share.append(output)
     return share
 

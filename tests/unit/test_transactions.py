@@ -237,3 +237,17 @@ def test_the_partitions_transactions_run_side_by_side() -> None:
         ("raw", 1, [b"k1-3"], 4),
         ("raw", 2, [b"k2-0"], 1),
     ]
+
+
+def test_every_output_of_a_message_goes_out_once() -> None:
+    """A first article's event and its story's record come from one message: both are
+    published; the message handed over twice still publishes each once."""
+    tx = RecordingOutputs({("raw", 0): 5})
+    batch = [RawMessage(b"v", b"a", "raw", 0, 5), RawMessage(b"v", b"a", "raw", 0, 5)]
+    outputs = [
+        Output("enriched", b"a", b"{}", 0),
+        Output("stories", b"story-a", b"{}", 0),
+        Output("enriched", b"a", b"{}", 1),
+    ]
+    assert run(tx, batch, outputs) == {("raw", 0)}
+    assert tx.commits == [("raw", 0, [b"a", b"story-a"], 6)]
