@@ -196,3 +196,49 @@ def test_story_state_counts_each_article_once_as_the_in_memory_rule_does(
     assert found[4].articles == 1
     for key in redis_sync.scan_iter(match="{" + isolated.key_prefix + "}:s[sm]:*"):
         assert 0 < redis_sync.ttl(key) <= 10 * DAY
+
+
+def test_a_story_that_never_goes_cold_keeps_bounded_state(
+    isolated: Settings, redis_sync: redis.Redis
+) -> None:
+    """Joined every day for a month, naming new entities all the time: its members are
+    kept in one hash per day that expires after the retention window (the state hash's TTL
+    is renewed at each join, the members' is not), its entity counters stay bounded, an
+    article redelivered within the window is still counted once, and Redis agrees with the
+    in-memory rule."""
+    clock = FakeClock(1_000 * DAY)
+    updates = []
+    for day in range(30):
+        for n in range(3):
+            names = (*(f"PERSON\tPerson {day}-{n}-{k}" for k in range(5)), "GPE\tQeshm")
+            when = 1_000 * DAY + day * DAY + n
+            relation = "first" if (day, n) == (0, 0) else "coverage"
+            updates.append(StoryUpdate(f"a{day}-{n}", "a0-0", relation, "wire", "T", when, names))
+    memory = MemoryLinker()
+
+    async def go() -> list[StoryRecord]:
+        stories = make(isolated, clock)
+        found: list[StoryRecord] = []
+        try:
+            for update in updates:  # one day at a time, as the clock moves
+                clock.now = update.now
+                found += await stories.record([update])
+                found += await stories.record([update])  # redelivered at once: no change
+        finally:
+            await stories.client.aclose()
+        return found
+
+    found = asyncio.run(go())
+    expected = []
+    for update in updates:
+        expected += asyncio.run(memory.record([update, update]))
+    assert found == expected
+    assert found[-1].articles == 90 and found[-1].version == 90
+    assert found[-1].entities[0].canonical == "Qeshm" and found[-1].entities[0].articles == 90
+    fields = redis_sync.hkeys("{" + isolated.key_prefix + "}:v2:ss:a0-0")
+    named = [n for n in fields if (n.decode() if isinstance(n, bytes) else str(n)).startswith("e:")]
+    assert 100 <= len(named) <= 200
+    members = list(redis_sync.scan_iter(match="{" + isolated.key_prefix + "}:*sm:a0-0:*"))
+    assert len(members) == 30  # one per day; each lives the retention window after its day
+    for key in members:
+        assert 0 < redis_sync.ttl(key) <= 8 * DAY, key

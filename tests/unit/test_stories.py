@@ -217,3 +217,17 @@ def test_articles_far_apart_in_time_never_join_one_story() -> None:
     early = story_features(*QUAKE, [], zipf, 98 * day).weighted({}, 1)
     assert story.score(early, window=3 * day) is not None
     assert story.score(early, window=1 * day) is None
+
+
+def test_entity_counters_past_the_bound_keep_the_most_named_half() -> None:
+    from workers.core.stories import prune_entities
+
+    state = {"n": "9", "o:wire": "9", "e:GPE\tQeshm": "9", "e:PERSON\tB": "2", "e:PERSON\tA": "2"}
+    state |= {f"e:PERSON\tP{i}": "1" for i in range(5)}
+    prune_entities(state, most=6)  # 8 counters: the 3 named most stay, ties by key
+    assert state == {"n": "9", "o:wire": "9", "e:GPE\tQeshm": "9", "e:PERSON\tA": "2"} | {
+        "e:PERSON\tB": "2"
+    }
+    small = {"e:GPE\tQeshm": "1", "n": "1"}
+    prune_entities(small, most=8)
+    assert small == {"e:GPE\tQeshm": "1", "n": "1"}

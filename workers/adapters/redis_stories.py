@@ -48,6 +48,7 @@ from workers.core.stories import (
     IDF_SMOOTHING,
     INDEX_WIDTH,
     MAX_CANDIDATES,
+    MOST_STORY_ENTITIES,
     Link,
     LinkRequest,
     StoryUpdate,
@@ -139,7 +140,7 @@ class RedisStories:
         async def run() -> list[Any]:
             async with self.client.pipeline(transaction=False) as pipe:
                 for update in updates:
-                    keys = self.keys.story_state_keys(update.root)
+                    keys = self.keys.story_state_keys(update.root, window)
                     args: list[str | int | float] = [
                         update.article_id,
                         update.relation,
@@ -147,6 +148,8 @@ class RedisStories:
                         update.title,
                         repr(update.now),
                         ttl,
+                        window.ttl_seconds,
+                        MOST_STORY_ENTITIES,
                         *update.entities,
                     ]
                     pipe.evalsha(self._state_sha, len(keys), *keys, *args)

@@ -95,9 +95,14 @@ class KeySpace:
             *(f"{self.tag}:df:{bucket}" for bucket in stories.buckets),
         ]
 
-    def story_state_keys(self, root: str) -> list[str]:
-        """A story's state hash and the hash of the articles counted into it (see story.lua)."""
-        return [f"{self.tag}:ss:{root}", f"{self.tag}:sm:{root}"]
+    def story_state_keys(self, root: str, window: Window) -> list[str]:
+        """A story's state hash, then its members hashes (current bucket first).
+
+        The members hashes hold the articles counted into the story, one per bucket of
+        ``window`` (see story.lua).
+        """
+        members = [f"{self.tag}:sm:{root}:{bucket}" for bucket in window.buckets]
+        return [f"{self.tag}:ss:{root}", *members]
 
     def link_record_keys(self, window: Window) -> list[str]:
         """The hashes of recorded links (article id -> its story's first article)."""

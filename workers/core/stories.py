@@ -368,6 +368,24 @@ STATE_ENTITIES = 5
 #: Outlets and entities a story record lists.
 RECORD_OUTLETS = 50
 RECORD_ENTITIES = 10
+#: Most entity counters a story's state keeps: past it, the half named least often goes
+#: (a story that runs for months names thousands; the record shows the top ten).
+MOST_STORY_ENTITIES = 200
+
+
+def prune_entities(state: dict[str, str], most: int = MOST_STORY_ENTITIES) -> None:
+    """Drop the entity counters named least often once there are more than ``most``.
+
+    Keeps the ``most // 2`` counted most (ties: by key), as ``story.lua`` does.
+    """
+    named = [(name, int(value)) for name, value in state.items() if name.startswith("e:")]
+    if len(named) <= most:
+        return
+    named.sort(key=lambda item: (-item[1], item[0].encode()))
+    for name, _ in named[most // 2 :]:
+        del state[name]
+
+
 #: Characters of the first article's title a story record keeps.
 RECORD_TITLE_CHARS = 500
 

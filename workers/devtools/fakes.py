@@ -29,6 +29,7 @@ from workers.core.stories import (
     Link,
     LinkRequest,
     StoryUpdate,
+    prune_entities,
     story_record,
 )
 from workers.errors import ServiceUnavailable
@@ -171,6 +172,7 @@ class MemoryLinker:
                 counts = ("n", f"r:{update.relation}", f"o:{update.source}")
                 for name in (*counts, *(f"e:{key}" for key in update.entities)):
                     state[name] = str(int(state.get(name, "0")) + 1)
+                prune_entities(state)
             records.append(story_record(update.root, state))
         return records
 
