@@ -15,9 +15,10 @@ State, bounded by two windows:
   stream's document frequencies), kept for the story window: a story no article joined for
   that long is cold and no longer found;
 * ``ss:<root>`` (the story's state: title, first and last seen, counts by
-  relation, outlet and entity) and ``sm:<root>`` (the articles counted, so a
-  replay counts nothing twice), kept a retention window after its last article
-  (``story.lua``).
+  relation and outlet, and at most 200 entity counters), kept a retention window
+  after its last article, and ``sm:<root>:<bucket>`` (the articles counted in that
+  bucket, so a replay within the retention window counts nothing twice), kept a
+  retention window after its bucket (``story.lua``).
 
 Round trips: one pipeline of link scripts per batch, one pipelined read of
 the links of the batch's copies' and updates' stories, one pipeline of state
