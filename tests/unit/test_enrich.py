@@ -24,6 +24,7 @@ def test_surface_strips_articles_and_possessives() -> None:
     assert surface("the Kremlin's") == "Kremlin"
     assert surface("The New York Times") == "New York Times"
     assert canonical_name("U.S.") == canonical_name("US") == canonical_name("the United States")
+    assert canonical_name("Us") == "Us" and canonical_name("UK") == "United Kingdom"
 
 
 def test_surname_links_to_full_name_and_label_vote_repairs() -> None:

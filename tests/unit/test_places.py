@@ -129,6 +129,33 @@ def test_labels_kept_where_the_context_says_otherwise() -> None:
     assert all(e.geo is None for e in located.entities) and located.countries == []
 
 
+def test_a_name_after_an_article_or_an_acronym_is_not_taken_for_a_town() -> None:
+    """Towns take no article: "at the Brenn unit" names a prison, "of the Sella
+    administration" a person's government; an all-caps organisation ("BRENN", a
+    hospital's initials) is not a town either. After a bare locative, both are towns."""
+    text = "Guards at the Brenn unit. Days of the Sella administration. Taken to BRENN."
+    ents = [
+        entity("Brenn", "ORG", text.index("Brenn")),
+        entity("Sella", "PERSON", text.index("Sella")),
+        entity("BRENN", "ORG", text.index("BRENN")),
+    ]
+    located = locate(ents, text, INDEX)
+    assert [(e.label, e.geo) for e in located.entities] == [
+        ("ORG", None),
+        ("PERSON", None),
+        ("ORG", None),
+    ]
+    text = "Guards at Brenn. Days in the town of Sella."
+    ents = [
+        entity("Brenn", "ORG", text.index("Brenn")),
+        entity("Sella", "PERSON", text.index("Sella")),
+    ]
+    assert [(e.label, e.geo) for e in locate(ents, text, INDEX).entities] == [
+        ("GPE", BRENN),
+        ("GPE", SELLA),
+    ]
+
+
 def test_countries_are_ordered_by_mentions() -> None:
     text = "Brenn. Brenn. Ostland."
     ents = [entity("Brenn", "GPE", 0, 7), entity("Ostland", "GPE", 14)]

@@ -119,9 +119,17 @@ def surface(text: str) -> str:
 
 
 def canonical_name(text: str) -> str:
-    """Canonical form of one surface: a known variant's name, else the surface itself."""
+    """Canonical form of one surface: a known variant's name, else the surface itself.
+
+    A short abbreviation is one only in capitals: "US" is the United States, "Us" a
+    magazine and "us" a pronoun.
+    """
     value = surface(text)
-    return VARIANTS.get(value.casefold(), value)
+    key = value.casefold()
+    name = VARIANTS.get(key)
+    if name is None or (key.isalpha() and len(key) <= 3 and not value.isupper()):
+        return value
+    return name
 
 
 def _vote(labels: Iterable[str]) -> str:

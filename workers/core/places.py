@@ -42,9 +42,11 @@ DOMINANCE = 5.0
 REPAIRABLE = frozenset({"ORG", "PERSON", "NORP"})
 PLACE_LABELS = frozenset({"GPE", "LOC"})
 #: Words that put a place after them ("in Copenhagen", "near Koge", "north of Oslo").
+#: Directly: a town or minor region takes no article, so "at the Estelle unit" or "of the
+#: Bush administration" name an organisation or a person, not a place.
 _LOCATIVE = re.compile(
     r"(?:\b(?:in|at|near|from|to|outside|around|across|towards?|of|via|into|"
-    r"north|south|east|west|capital)\s+(?:the\s+)?(?:city\s+of\s+|town\s+of\s+)?)$",
+    r"north|south|east|west|capital)\s+(?:the\s+(?:city|town)\s+of\s+)?)$",
     re.IGNORECASE,
 )
 
@@ -201,7 +203,10 @@ def locate(entities: Sequence[Entity], text: str, places: PlaceIndex) -> Located
                 p.kind == "country" or (p.kind == "region" and p.geonameid is not None)
                 for p in options
             )
-            placed = any(_locative(text, m.start) for m in entity.mentions)
+            # an organisation's acronym ("HCMC", a hospital) that is also some city's
+            # alternate name stays an organisation: only a country or state is taken
+            acronym = label == "ORG" and entity.canonical.isupper()
+            placed = not acronym and any(_locative(text, m.start) for m in entity.mentions)
             if options and (broad or placed):
                 label = "GPE"
         repaired.append(entity if label == entity.label else replace(entity, label=label))
