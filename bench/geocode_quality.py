@@ -1,0 +1,206 @@
+"""Geocoding quality: the country each place mention resolves to, against a hand-labelled gold.
+
+.venv/bin/python -m bench.geocode_quality [--data ../shared/data/ecbplus-dev.jsonl]
+
+Gold: ``tests/data/geocode_gold.tsv`` (see its header), place mentions of real news
+articles in ``../shared/data/ecbplus-dev.jsonl``; the texts stay there. Printed side by
+side, on the articles of odd ECB+ topics (development) and even ones (held out):
+
+* baseline: bare ``en_core_web_sm`` GPE/LOC spans looked up in the same gazetteers with
+  no context (a country if one has the name, else the most populous place);
+* newsworker: canonical entities, labels repaired and places resolved as the worker does
+  (``workers.core.places.locate``).
+
+Precision counts every resolution (a person or a sea resolved to a country is wrong);
+"resolved" is the share of the gold places that got a country; "ambiguous" is the
+accuracy on the gold places whose name the gazetteers give to more than one country.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from workers.adapters.gazetteer import place_index
+from workers.adapters.spacy_ner import NerModel
+from workers.config import DEFAULT_LABELS
+from workers.core.entities import Mention, canonical_entities, canonical_name, surface
+from workers.core.places import KIND_RANK, PLACE_LABELS, PlaceIndex, locate
+
+ROOT = Path(__file__).resolve().parent.parent
+GOLD = ROOT / "tests" / "data" / "geocode_gold.tsv"
+DEFAULT_DATA = ROOT.parent / "shared" / "data" / "ecbplus-dev.jsonl"
+
+#: gold mention -> predicted country (None: left unresolved)
+Predictions = Mapping[str, str | None]
+
+
+@dataclass(frozen=True)
+class GoldMention:
+    article_id: str
+    mention: str
+    gold: str
+    """ISO 3166-1 alpha-2 code, ``-`` (not a place) or ``*`` (a place of no one country)."""
+
+    @property
+    def is_place(self) -> bool:
+        return len(self.gold) == 2
+
+
+def read_gold(path: Path = GOLD) -> list[GoldMention]:
+    rows = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line or line.startswith("#"):
+            continue
+        article_id, mention, gold = line.split("\t")
+        rows.append(GoldMention(article_id, mention, gold))
+    return rows
+
+
+@dataclass(frozen=True)
+class GeoScores:
+    places: int
+    resolved: int
+    correct: int
+    wrong_non_places: int
+    ambiguous: int
+    ambiguous_correct: int
+
+    @property
+    def precision(self) -> float:
+        made = self.resolved + self.wrong_non_places
+        return self.correct / made if made else 1.0
+
+    @property
+    def share_resolved(self) -> float:
+        return self.resolved / self.places if self.places else 0.0
+
+    @property
+    def ambiguous_accuracy(self) -> float:
+        return self.ambiguous_correct / self.ambiguous if self.ambiguous else 0.0
+
+
+def score(
+    gold: Iterable[GoldMention], predicted: Mapping[str, Predictions], places: PlaceIndex
+) -> GeoScores:
+    places_n = resolved = correct = wrong = ambiguous = ambiguous_correct = 0
+    for row in gold:
+        guess = predicted.get(row.article_id, {}).get(row.mention)
+        if not row.is_place:
+            wrong += guess is not None
+            continue
+        places_n += 1
+        resolved += guess is not None
+        correct += guess == row.gold
+        if len({p.country for p in places.candidates(row.mention)}) > 1:
+            ambiguous += 1
+            ambiguous_correct += guess == row.gold
+    return GeoScores(places_n, resolved, correct, wrong, ambiguous, ambiguous_correct)
+
+
+def baseline(mentions: Sequence[Mention], wanted: Iterable[str], places: PlaceIndex) -> Predictions:
+    """Bare spaCy's GPE/LOC spans, each looked up alone: a country first, else the biggest."""
+    found: dict[str, str | None] = {}
+    for name in wanted:
+        spans = [m for m in mentions if m.text == name and m.label in PLACE_LABELS]
+        options = places.candidates(name) if spans else ()
+        best = min(options, key=lambda p: (KIND_RANK[p.kind], -p.population), default=None)
+        found[name] = best.country if best else None
+    return found
+
+
+def newsworker(
+    mentions: Sequence[Mention],
+    title: str,
+    text: str,
+    wanted: Iterable[str],
+    places: PlaceIndex,
+) -> Predictions:
+    """What the worker publishes: the ``geo`` country of the entity a mention belongs to."""
+    entities = canonical_entities(
+        mentions, title=title, text_length=len(text), labels=DEFAULT_LABELS
+    )
+    located = locate(entities, text, places).entities
+    found: dict[str, str | None] = {}
+    for name in wanted:
+        key = canonical_name(name)
+        match = next(
+            (
+                e
+                for e in located
+                if e.canonical == key or any(surface(m.text) == surface(name) for m in e.mentions)
+            ),
+            None,
+        )
+        place = match.geo if match is not None and match.label in PLACE_LABELS else None
+        found[name] = place.country if place is not None else None
+    return found
+
+
+def topic(article_id: str) -> int:
+    """The ECB+ topic of an article id ("ecb-12_3ecbplus" -> 12)."""
+    return int(article_id.split("-", 1)[1].split("_", 1)[0])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    args = parser.parse_args()
+    if not args.data.exists():
+        print(
+            f"geocoding quality: {args.data} is absent (it lives in ../shared/data); not measured"
+        )
+        return
+    gold = read_gold()
+    wanted_ids = {row.article_id for row in gold}
+    articles = {}
+    for line in args.data.read_text(encoding="utf-8").splitlines():
+        record = json.loads(line)
+        if record["id"] in wanted_ids:
+            articles[record["id"]] = record
+    missing = wanted_ids - set(articles)
+    if missing:
+        raise SystemExit(f"geocoding quality: {len(missing)} gold articles not in {args.data}")
+    ids = sorted(articles)
+    model = NerModel()
+    places = place_index()
+    mentions = dict(zip(ids, model.mentions([articles[i]["text"] for i in ids]), strict=True))
+    by_article: dict[str, list[str]] = {}
+    for row in gold:
+        by_article.setdefault(row.article_id, []).append(row.mention)
+    systems = {
+        "baseline (bare spaCy + lookup)": {
+            i: baseline(mentions[i], by_article[i], places) for i in ids
+        },
+        "newsworker": {
+            i: newsworker(
+                mentions[i], articles[i]["title"], articles[i]["text"], by_article[i], places
+            )
+            for i in ids
+        },
+    }
+    splits = {
+        "development (odd topics)": [r for r in gold if topic(r.article_id) % 2 == 1],
+        "held out (even topics)": [r for r in gold if topic(r.article_id) % 2 == 0],
+    }
+    print(
+        f"{len(gold)} gold mentions in {len(ids)} articles "
+        f"({sum(r.is_place for r in gold)} places, {sum(not r.is_place for r in gold)} not)"
+    )
+    header = f"{'':<32}{'precision':>10}{'resolved':>10}{'ambiguous':>11}{'wrong non-places':>18}"
+    for split, rows in splits.items():
+        print(f"\n{split}: {sum(r.is_place for r in rows)} places")
+        print(header)
+        for name, predicted in systems.items():
+            s = score(rows, predicted, places)
+            print(
+                f"{name:<32}{s.precision:>10.3f}{s.share_resolved:>10.3f}"
+                f"{s.ambiguous_accuracy:>11.3f}{s.wrong_non_places:>18}"
+            )
+
+
+if __name__ == "__main__":
+    main()
