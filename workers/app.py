@@ -518,14 +518,21 @@ async def _commit_partition(
             log.info("%s: its share of the batch is left to the new owner", exc)
             return False
         except Exception as exc:
-            if not send_is_retriable(exc):
-                raise
-            if metrics is not None:
-                metrics.send_retries.inc()
-            log.warning("transaction not confirmed (%s); again in %.1fs", exc, backoff.delay)
-            await backoff.wait()
+            await wait_to_send_again(exc, backoff, metrics, "transaction")
             # the commit may have landed after all: ask the broker where the group is
             await transactions.refresh(topic, partition)
+
+
+async def wait_to_send_again(
+    exc: Exception, backoff: Backoff, metrics: WorkerMetrics | None, what: str
+) -> None:
+    """After a failed send: raise ``exc`` unless it is retriable, else count it and back off."""
+    if not send_is_retriable(exc):
+        raise exc
+    if metrics is not None:
+        metrics.send_retries.inc()
+    log.warning("%s not confirmed (%s); again in %.1fs", what, exc, backoff.delay)
+    await backoff.wait()
 
 
 async def publish_with_retry(
@@ -544,12 +551,7 @@ async def publish_with_retry(
             await asyncio.gather(*pending)
             return
         except Exception as exc:
-            if not send_is_retriable(exc):
-                raise
-            if metrics is not None:
-                metrics.send_retries.inc()
-            log.warning("outputs not confirmed (%s); sending again in %.1fs", exc, backoff.delay)
-            await backoff.wait()
+            await wait_to_send_again(exc, backoff, metrics, "outputs")
 
 
 async def process_with_retry(
