@@ -251,3 +251,28 @@ def test_every_output_of_a_message_goes_out_once() -> None:
     ]
     assert run(tx, batch, outputs) == {("raw", 0)}
     assert tx.commits == [("raw", 0, [b"a", b"story-a"], 6)]
+
+
+def test_a_send_the_broker_did_not_confirm_is_sent_again_and_a_refused_one_raises() -> None:
+    from aiokafka.errors import KafkaTimeoutError, MessageSizeTooLargeError
+
+    from workers.app import publish_with_retry
+
+    sent: list[bytes] = []
+    failures: list[Exception] = [KafkaTimeoutError()]
+
+    async def send(output: Output) -> Awaitable[None]:
+        if failures:
+            raise failures.pop()
+        sent.append(output.key)
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        done.set_result(None)
+        return done
+
+    outputs = [Output("enriched", b"a", b"{}", 0)]
+    asyncio.run(publish_with_retry(send, outputs))
+    assert sent == [b"a"] and not failures  # the timed-out send went out the second time
+    failures.append(MessageSizeTooLargeError())
+    with pytest.raises(MessageSizeTooLargeError):
+        asyncio.run(publish_with_retry(send, outputs))
+    assert sent == [b"a"]
