@@ -196,27 +196,20 @@ class Context:
             for m in group_members(self.settings, RAW.name(self.settings.topic_prefix))[1]
         }
 
-    def wait_group(self, count: int, *, not_before: set[str] | None = None) -> set[str]:
+    def wait_group(self, count: int, *, not_before: set[str] | None = None) -> None:
         """Wait until ``count`` members hold every raw partition between them (and, with
-        ``not_before``, none of those members is one of these); their member ids."""
+        ``not_before``, none of those members is one of these)."""
         partitions = set(range(self.settings.topic_partitions))
-        found: set[str] = set()
 
         def settled() -> bool:
             members = self.members()
             held = [m for m in members if m.partitions]
             covered = set().union(*(m.partitions for m in held)) if held else set()
-            ids = {m.member_id for m in members}
             if len(members) != count or len(held) != count or covered != partitions:
                 return False
-            if not_before is not None and ids & not_before:
-                return False
-            found.clear()
-            found.update(ids)
-            return True
+            return not_before is None or not {m.member_id for m in members} & not_before
 
         wait_for(f"{count} worker(s) holding all {len(partitions)} partitions", settled)
-        return found
 
     def transactions_open(self) -> list[str]:
         """The scenario's input partitions whose transaction is open on the broker."""
@@ -407,18 +400,19 @@ def redis_full(ctx: Context, rng: random.Random) -> None:
     ctx.wait_more_than(out, "maxmemory was raised")
 
 
-def _broker_pid(ctx: Context) -> int | None:
+def _broker(ctx: Context) -> tuple[DevStack, int | None]:
+    """The dev stack and its broker's pid (None: an external broker, not ours to hurt)."""
     stack = DevStack.from_env(ctx.settings)
     pid = stack.pid("kafka")
     if pid is None and not stack.external_kafka:
         raise AssertionError("the broker was not started by this project's stack")
-    return pid
+    return stack, pid
 
 
 def broker_restart(ctx: Context, rng: random.Random) -> None:
     ctx.wait_progress(1 / 3)
-    stack = DevStack.from_env(ctx.settings)
-    if _broker_pid(ctx) is None:
+    stack, pid = _broker(ctx)
+    if pid is None:
         ctx.notes.append("external broker: not restarted")
         return
     out = ctx.done()
@@ -434,7 +428,7 @@ def broker_freeze(frozen_seconds: float) -> Fault:
 
     def fault(ctx: Context, rng: random.Random) -> None:
         ctx.wait_progress(1 / 3)
-        pid = _broker_pid(ctx)
+        _, pid = _broker(ctx)
         if pid is None:
             ctx.notes.append("external broker: not frozen")
             return

@@ -216,12 +216,9 @@ def open_transactions(settings: Settings, prefix: str) -> list[str]:
         listing = admin.list_transactions(state_filters=["Ongoing"])
     finally:
         admin.close()
-    found = []
-    for entries in listing.values():
-        for entry in entries:
-            ident = getattr(entry, "transactional_id", None)
-            if ident is None and isinstance(entry, dict):
-                ident = entry.get("transactional_id")
-            if isinstance(ident, str) and ident.startswith(prefix):
-                found.append(ident)
-    return sorted(found)
+    return sorted(
+        str(entry.transactional_id)
+        for entries in listing.values()  # per broker, kafka-python's TransactionListing
+        for entry in entries
+        if str(entry.transactional_id).startswith(prefix)
+    )
