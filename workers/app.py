@@ -1,8 +1,12 @@
 """The faust app: consume raw articles, delegate to :class:`~workers.pipeline.Pipeline`, publish.
 
 Thin on purpose: the agent is a short ``async for`` over batches of events
-(``stream.take_events``) that hands each batch to the pipeline and sends its
-outputs. **No input is acknowledged before its outputs are confirmed**:
+(``stream.take_events``) that hands each batch to the pipeline in two halves:
+:meth:`~workers.pipeline.Pipeline.begin` (decode, decide, NER) in the loop, and
+:meth:`~workers.pipeline.Pipeline.finish` (stories, events, sending) as a task
+(:class:`InOrder`), so one batch is published while the next one's NER runs in
+its thread; batches finish one at a time, in order. **No input is acknowledged
+before its outputs are confirmed**:
 
 * each batch's messages are *held* (one more reference each) while it is
   processed, so ``take_events``, which acknowledges a batch in a ``finally``
@@ -30,9 +34,9 @@ import logging
 import os
 import ssl
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from functools import partial
-from typing import Any, NoReturn, cast
+from typing import Any, NoReturn, TypeVar, cast
 
 import faust
 from aiokafka.errors import KafkaError, KafkaTimeoutError
@@ -55,6 +59,7 @@ from workers.pipeline import (
     Pipeline,
     PipelineConfig,
     RawMessage,
+    Recognized,
     Recognizer,
 )
 
@@ -70,6 +75,7 @@ COMMIT_TIMEOUT_SECONDS = 180.0
 EXIT_UNEXPECTED = 70
 
 Send = Callable[[Output], Awaitable[Awaitable[Any]]]
+T = TypeVar("T")
 
 
 def _credentials(settings: Settings) -> Any:
@@ -210,31 +216,46 @@ def create_app(settings: Settings, *, ner_enabled: bool = True) -> faust.App:
 
     @app.agent(raw, name="newsworker.articles")
     async def articles(stream: Any) -> None:
-        async for events in stream.take_events(settings.ner_batch_size, settings.ner_batch_seconds):
-            hold(events)
-            batch = raw_messages(events)
-            try:
-                result = await process_with_retry(pipeline, batch, metrics)
-                if transactions is None:
-                    await publish_with_retry(send, result.outputs, metrics)
-                    done = events
-                else:
-                    kept = await commit_in_transactions(
-                        transactions, batch, result.outputs, metrics, assigned_here
-                    )
-                    done = [
-                        e
-                        for e, m in zip(events, batch, strict=True)
-                        if (m.topic, m.partition) in kept
-                    ]
-            except Exception as exc:
-                stop_without_commit(exc, batch)
-            release(done)
-            now = time.time()
-            metrics.record(result.stats, [now - event.message.timestamp for event in events])
-            for message in batch:
-                positions[(message.topic, message.partition)] = message.offset + 1
-            _log_outcomes(batch, result)
+        overlap = InOrder()
+        try:
+            batches = stream.take_events(settings.ner_batch_size, settings.ner_batch_seconds)
+            async for events in batches:
+                hold(events)
+                batch = raw_messages(events)
+                recognized = await begin(batch)
+                await overlap.then(finish(events, batch, recognized))
+        finally:
+            overlap.cancel()
+
+    async def begin(batch: list[RawMessage]) -> Recognized:
+        try:
+            return await with_redis_retry(partial(pipeline.begin, batch), metrics)
+        except Exception as exc:
+            stop_without_commit(exc, batch)
+
+    async def finish(
+        events: Sequence[Any], batch: list[RawMessage], recognized: Recognized
+    ) -> None:
+        try:
+            result = await with_redis_retry(partial(pipeline.finish, recognized), metrics)
+            if transactions is None:
+                await publish_with_retry(send, result.outputs, metrics)
+                done = events
+            else:
+                kept = await commit_in_transactions(
+                    transactions, batch, result.outputs, metrics, assigned_here
+                )
+                done = [
+                    e for e, m in zip(events, batch, strict=True) if (m.topic, m.partition) in kept
+                ]
+        except Exception as exc:
+            stop_without_commit(exc, batch)
+        release(done)
+        now = time.time()
+        metrics.record(result.stats, [now - event.message.timestamp for event in events])
+        for message in batch:
+            positions[(message.topic, message.partition)] = message.offset + 1
+        _log_outcomes(batch, result)
 
     def assigned_here(topic: str, partition: int) -> bool:
         return any(
@@ -554,16 +575,51 @@ async def publish_with_retry(
             await wait_to_send_again(exc, backoff, metrics, "outputs")
 
 
-async def process_with_retry(
-    pipeline: Pipeline, batch: list[RawMessage], metrics: WorkerMetrics | None = None
-) -> BatchResult:
-    """Process a batch, waiting out a Redis outage with backoff: never skip or dead-letter."""
+async def with_redis_retry(
+    work: Callable[[], Awaitable[T]], metrics: WorkerMetrics | None = None
+) -> T:
+    """Run a step of a batch, waiting out a Redis outage with backoff.
+
+    Never skip or dead-letter: the pipeline's steps may be run again (Redis answers
+    a replayed article as it did the first time).
+    """
     backoff = Backoff()
     while True:
         try:
-            return await pipeline.process(batch)
+            return await work()
         except ServiceUnavailable as exc:
             if metrics is not None:
                 metrics.redis_retries.inc()
             log.warning("%s; retrying the batch in %.1fs", exc.message, backoff.delay)
             await backoff.wait()
+
+
+class InOrder:
+    """Runs each batch's second half as a task, one after another, in the order given.
+
+    The agent hands a batch's :meth:`~workers.pipeline.Pipeline.finish` (Redis round
+    trips, events, the transaction) here and goes on to take and recognize the next
+    batch, so that batch's NER (in a thread) runs while this one is published. At most
+    one batch is being finished and one recognized: :meth:`then` waits for the previous
+    finish before it starts the next. A finish handles its own failures (crash-only
+    stop); :meth:`cancel`, when the agent stops, leaves a batch unfinished and held, so
+    its offsets are not committed and it is redelivered.
+    """
+
+    def __init__(self) -> None:
+        self.running: asyncio.Task[None] | None = None
+
+    async def then(self, work: Coroutine[Any, Any, None]) -> None:
+        """Wait for the batch being finished, then start finishing this one."""
+        if self.running is not None:
+            try:
+                await asyncio.shield(self.running)
+            except BaseException:
+                work.close()
+                raise
+        self.running = asyncio.ensure_future(work)
+
+    def cancel(self) -> None:
+        """Stop the batch being finished, if any (the agent is stopping)."""
+        if self.running is not None and not self.running.done():
+            self.running.cancel()

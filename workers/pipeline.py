@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 from topics.records import StoryRecord
@@ -198,6 +198,16 @@ class Pipeline:
 
     async def process(self, batch: Sequence[RawMessage]) -> BatchResult:
         """Outputs for a batch, in the batch's order (one per message), and its stats."""
+        return await self.finish(await self.begin(batch))
+
+    async def begin(self, batch: Sequence[RawMessage]) -> Recognized:
+        """The first half of :meth:`process`: decode, clean, decide, detect language, NER.
+
+        Split so a caller can overlap one batch's :meth:`finish` (Redis round trips,
+        events, publishing) with the next batch's NER, which runs in a thread. Batches
+        must still *finish* in the order they *began*: a copy in a later batch joins
+        the story its original's batch linked.
+        """
         stats = BatchStats(consumed=len(batch))
         results: list[Output | None] = [None] * len(batch)
         work: list[tuple[int, InFlight]] = []
@@ -236,10 +246,21 @@ class Pipeline:
         for (index, item), decision in zip(kept, decisions, strict=True):
             item.decision = decision
             (originals if decision.is_original else copies).append((index, item))
+        texts, languages, mentions = await self._recognize(originals, stats)
+        return Recognized(results, originals, copies, texts, languages, mentions, stats)
 
-        enriched = await self._enrich(originals, stats)
-        await self._join_linked_stories([item for _, item in copies + originals])
-        for index, item in copies:
+    async def finish(self, recognized: Recognized) -> BatchResult:
+        """The second half of :meth:`process`: entities, places, stories and the outputs.
+
+        It may be run again on the same ``recognized`` (after Redis was away): the
+        story index answers a replayed article as it did the first time.
+        """
+        batch = recognized.copy()
+        stats = batch.stats
+        results = batch.results
+        enriched = await self._enrich(batch, stats)
+        await self._join_linked_stories([item for _, item in batch.copies + batch.originals])
+        for index, item in batch.copies:
             if item.decision is None:
                 raise RuntimeError("pipeline step order broken")
             notice = build_notice(item.article, item.decision, now=self.clock())
@@ -248,17 +269,15 @@ class Pipeline:
         for index, output in self._events(enriched, stats):
             results[index] = output
         outputs = [output for output in results if output is not None]
-        outputs.extend(await self._story_records(copies, enriched))
+        outputs.extend(await self._story_records(batch.copies, enriched))
         for output in outputs:
             stats.add(stats.published, output.role)
         return BatchResult(outputs, stats)
 
-    async def _enrich(
+    async def _recognize(
         self, originals: list[tuple[int, InFlight]], stats: BatchStats
-    ) -> list[tuple[int, InFlight, Enriched | Output]]:
-        """Language, entities and places of each original; first articles linked to stories."""
-        if not originals:
-            return []
+    ) -> tuple[list[str], list[str], list[list[Mention]]]:
+        """Each original's text (cut to the body limit), language and entity mentions."""
         limit = self.config.max_body_chars
         texts = [item.cleaned.body[:limit] if item.cleaned else "" for _, item in originals]
         classify = self.language
@@ -278,10 +297,16 @@ class Pipeline:
             stats.ner_batch_size = len(english)
             for i, found in zip(english, found_english, strict=True):
                 mentions[i] = found
+        return texts, languages, mentions
+
+    async def _enrich(
+        self, batch: Recognized, stats: BatchStats
+    ) -> list[tuple[int, InFlight, Enriched | Output]]:
+        """Entities and places of each original; first articles linked to stories."""
         results: list[tuple[int, InFlight, Enriched | Output]] = []
         links: list[tuple[InFlight, LinkRequest]] = []
         for (index, item), found, text, language in zip(
-            originals, mentions, texts, languages, strict=True
+            batch.originals, batch.mentions, batch.texts, batch.languages, strict=True
         ):
             if item.cleaned is None or item.decision is None:
                 raise RuntimeError("pipeline step order broken")
@@ -413,6 +438,33 @@ class Pipeline:
                 continue
             outputs.append((index, Output("enriched", key, value, index)))
         return outputs
+
+
+@dataclass(frozen=True)
+class Recognized:
+    """A batch after :meth:`Pipeline.begin`: decided, its originals' entities found."""
+
+    results: list[Output | None]
+    """Outputs decided so far, by position in the batch (dead letters), else None."""
+    originals: list[tuple[int, InFlight]]
+    copies: list[tuple[int, InFlight]]
+    texts: list[str]
+    """Each original's text as recognized (cut to the body limit)."""
+    languages: list[str]
+    mentions: list[list[Mention]]
+    stats: BatchStats
+
+    def copy(self) -> Recognized:
+        """A copy :meth:`Pipeline.finish` may change (so that it can be run again)."""
+        return Recognized(
+            list(self.results),
+            [(index, replace(item)) for index, item in self.originals],
+            [(index, replace(item)) for index, item in self.copies],
+            self.texts,
+            self.languages,
+            self.mentions,
+            self.stats.copy(),
+        )
 
 
 @dataclass(frozen=True)

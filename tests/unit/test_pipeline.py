@@ -10,7 +10,7 @@ import pytest
 
 from workers.devtools.fakes import KeywordRecognizer, MemoryDeduper, MemoryLinker
 from workers.errors import ServiceUnavailable
-from workers.pipeline import BatchResult, Pipeline, PipelineConfig, RawMessage
+from workers.pipeline import BatchResult, Output, Pipeline, PipelineConfig, RawMessage
 
 STORY = (
     "Harbour traffic in Genoa rose by a tenth this year, the port authority said on Monday.\n"
@@ -252,3 +252,41 @@ def test_a_story_index_outage_raises_and_publishes_nothing() -> None:
     linker.available = False
     with pytest.raises(ServiceUnavailable):
         run(pipeline, message("a", STORY))
+
+
+def test_the_next_batch_may_begin_before_this_one_finishes() -> None:
+    """begin(1), begin(2), finish(1), finish(2) answers as two whole batches in turn do."""
+    first = [message("a", STORY, 0), message("b", GENOA_OTHER_OUTLET, 1)]
+    second = [message("b3", GENOA_OTHER_OUTLET, 2), message("c", OTHER, 3)]
+    in_turn, _ = linked_pipeline()
+    expected = [run(in_turn, *first).outputs, run(in_turn, *second).outputs]
+
+    async def overlapped() -> list[list[Output]]:
+        pipeline, _ = linked_pipeline()
+        one = await pipeline.begin(first)
+        two = await pipeline.begin(second)
+        return [(await pipeline.finish(one)).outputs, (await pipeline.finish(two)).outputs]
+
+    got = asyncio.run(overlapped())
+    assert got == expected
+    # the copy in the second batch is in the story its original's coverage joined
+    first_event, coverage = (json.loads(o.value) for o in got[0] if o.role == "enriched")
+    notice = json.loads(got[1][0].value)
+    assert coverage["relation"] == "coverage"
+    assert notice["duplicate_of"] == "b" and notice["story_id"] == first_event["story_id"]
+
+
+def test_finish_run_again_gives_the_same_outputs_and_counts_nothing_twice() -> None:
+    pipeline, _ = linked_pipeline()
+    batch = [message("a", STORY, 0), message("b", GENOA_OTHER_OUTLET, 1), message("c", OTHER, 2)]
+
+    async def twice() -> tuple[BatchResult, BatchResult]:
+        recognized = await pipeline.begin(batch)
+        return await pipeline.finish(recognized), await pipeline.finish(recognized)
+
+    once, again = asyncio.run(twice())
+    assert once.outputs == again.outputs
+    assert once.stats == again.stats
+    assert by_role(once, "enriched")[1]["relation"] == "coverage"
+    states = sorted(s["articles"] for s in by_role(again, "stories"))
+    assert states == [1, 2]

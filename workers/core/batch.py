@@ -19,6 +19,19 @@ class BatchStats:
     ner_batch_size: int = 0
     ner_seconds: float = 0.0
 
+    def copy(self) -> BatchStats:
+        """An independent copy (its counts are new dictionaries)."""
+        return BatchStats(
+            consumed=self.consumed,
+            published=dict(self.published),
+            duplicates=dict(self.duplicates),
+            dead_letters=dict(self.dead_letters),
+            lines_removed=dict(self.lines_removed),
+            linked=dict(self.linked),
+            ner_batch_size=self.ner_batch_size,
+            ner_seconds=self.ner_seconds,
+        )
+
     def add(self, counts: dict[str, int], key: str, amount: int = 1) -> None:
         """Add ``amount`` to ``counts[key]``."""
         counts[key] = counts.get(key, 0) + amount
