@@ -2,7 +2,9 @@
 
 Side by side, on the same generated articles (about 2,000 characters each):
 
-1. limit: bare ``nlp.pipe`` over the texts, the same pipeline components;
+1. limit: bare ``nlp.pipe`` over the texts, the same pipeline components,
+   measured before and after each one-worker run (``--rounds``, 3; each run is
+   set against the limits either side of it, and the median round reported);
 2. naive: a kafka-python consumer, ``nlp(text)`` per message (the whole
    pipeline, as a user would load it), a kafka-python producer;
 3. newsworker, one worker process, end to end through Kafka and Redis;
@@ -15,7 +17,7 @@ At 0% and 30% duplicates. Then p50/p99 end-to-end latency at half the
 measured rate, Redis round trips per article, and worker RSS across a long
 stream. Results: bench/results.json, bench/results.png, and the screen.
 
-    .venv/bin/python -m bench.throughput [--articles 800] [--rss-articles 50000]
+    .venv/bin/python -m bench.throughput [--articles 800] [--rss-articles 50000] [--rounds 3]
 """
 
 from __future__ import annotations
@@ -210,6 +212,33 @@ def measure_limit(model: NerModel, items: list[CorpusArticle]) -> float:
     return len(texts) / (time.perf_counter() - began)
 
 
+def side_by_side(
+    model: NerModel, base: Settings, items: list[CorpusArticle], log_dir: Path, rounds: int
+) -> dict[str, Any]:
+    """One worker next to the limit, ``rounds`` times: the limit is measured before each
+    worker run and after the last, and each run is set against the mean of the two
+    measurements either side of it (on these noisy 2-core hosts the limit drifts by 10-20%
+    within minutes, more than the effect measured). The median round is the result."""
+    limits = [measure_limit(model, items)]
+    rows: list[dict[str, float]] = []
+    for _ in range(rounds):
+        worker = measure_workers(base, items, 1, True, log_dir)
+        limits.append(measure_limit(model, items))
+        limit = (limits[-2] + limits[-1]) / 2
+        rows.append({**worker, "limit_docs_per_s": limit, "ratio": worker["docs_per_s"] / limit})
+        print(
+            f"  limit {limits[-2]:.1f} -> {limits[-1]:.1f} docs/s, one worker "
+            f"{worker['docs_per_s']:.1f} docs/s: {rows[-1]['ratio']:.2f}x",
+            flush=True,
+        )
+    median = sorted(rows, key=lambda row: row["ratio"])[len(rows) // 2]
+    return {
+        "limit_same_texts": {"docs_per_s": median["limit_docs_per_s"]},
+        "one_worker": median,
+        "one_worker_rounds": rows,
+    }
+
+
 def measure_naive(base: Settings, items: list[CorpusArticle]) -> float:
     """What a user writes first: consume, nlp(text) with the whole pipeline, produce."""
     import spacy
@@ -373,6 +402,9 @@ def main() -> None:
     parser.add_argument("--chars", type=int, default=2000)
     parser.add_argument("--ner-off-articles", type=int, default=8000)
     parser.add_argument("--rss-articles", type=int, default=50000)
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="one-worker runs beside the limit (median taken)"
+    )
     parser.add_argument("--out", default=str(ROOT / "bench" / "results.json"))
     args = parser.parse_args()
     base = load_settings()
@@ -388,11 +420,7 @@ def main() -> None:
         "0dup": articles(args.articles, 0.0, args.chars, 1),
         "30dup": articles(args.articles, 0.3, args.chars, 2),
     }
-    results["limit_docs_per_s"] = measure_limit(model, corpora["0dup"])
-    print(
-        f"limit (bare nlp.pipe, {model.nlp.pipe_names}): {results['limit_docs_per_s']:.1f} docs/s",
-        flush=True,
-    )
+    print(f"limit: bare nlp.pipe with {model.nlp.pipe_names}", flush=True)
     results["naive_docs_per_s"] = measure_naive(
         base, corpora["0dup"][: max(args.articles // 4, 50)]
     )
@@ -401,9 +429,8 @@ def main() -> None:
         runs: dict[str, Any] = (
             {"naive": {"docs_per_s": results["naive_docs_per_s"]}} if dup == "0dup" else {}
         )
-        runs["limit_same_texts"] = {"docs_per_s": measure_limit(model, items)}
-        runs["one_worker"] = measure_workers(base, items, 1, True, log_dir)
-        print(f"{dup}: one worker {runs['one_worker']['docs_per_s']:.1f} docs/s", flush=True)
+        print(f"{dup}: one worker beside the limit, {args.rounds} rounds", flush=True)
+        runs.update(side_by_side(model, base, items, log_dir, args.rounds))
         runs["two_workers"] = measure_workers(base, items, 2, True, log_dir)
         print(f"{dup}: two workers {runs['two_workers']['docs_per_s']:.1f} docs/s", flush=True)
         ner_items = articles(args.ner_off_articles, 0.0 if dup == "0dup" else 0.3, args.chars, 3)
@@ -433,11 +460,11 @@ def main() -> None:
         f"without {results['rss_mb_geocode_false']:.0f} MB",
         flush=True,
     )
-    limit = results["limit_docs_per_s"]
     r0, r30 = results["runs"]["0dup"], results["runs"]["30dup"]
+    results["limit_docs_per_s"] = r0["limit_same_texts"]["docs_per_s"]
     results["ratios"] = {
-        "one_worker_vs_limit_0dup": r0["one_worker"]["docs_per_s"] / limit,
-        "one_worker_vs_limit_30dup": r30["one_worker"]["docs_per_s"] / limit,
+        "one_worker_vs_limit_0dup": r0["one_worker"]["ratio"],
+        "one_worker_vs_limit_30dup": r30["one_worker"]["ratio"],
         "two_workers_vs_one": r0["two_workers"]["docs_per_s"] / r0["one_worker"]["docs_per_s"],
         "one_worker_vs_naive": r0["one_worker"]["docs_per_s"] / results["naive_docs_per_s"],
         "exactly_once_vs_at_least_once": r0["one_worker"]["docs_per_s"]
