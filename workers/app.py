@@ -1,11 +1,12 @@
 """The faust app: consume raw articles, delegate to :class:`~workers.pipeline.Pipeline`, publish.
 
 Thin on purpose: the agent is a short ``async for`` over batches of events
-(``stream.take_events``) that hands each batch to the pipeline in two halves:
-:meth:`~workers.pipeline.Pipeline.begin` (decode, decide, NER) in the loop, and
-:meth:`~workers.pipeline.Pipeline.finish` (stories, events, sending) as a task
-(:class:`InOrder`), so one batch is published while the next one's NER runs in
-its thread; batches finish one at a time, in order. **No input is acknowledged
+(``stream.take_events``) that hands each batch to the pipeline's three steps:
+:meth:`~workers.pipeline.Pipeline.decide` (decode, dedupe decision, language) in
+the loop, then :meth:`~workers.pipeline.Pipeline.recognize` (NER, in a thread)
+and :meth:`~workers.pipeline.Pipeline.finish` (stories, events, sending), each as
+a task (:class:`InOrder`): while one batch is in NER, the next is decided and the
+previous one published; each step takes one batch at a time, in order. **No input is acknowledged
 before its outputs are confirmed**:
 
 * each batch's messages are *held* (one more reference each) while it is
@@ -55,6 +56,7 @@ from workers.core.places import PlaceIndex
 from workers.errors import ServiceUnavailable
 from workers.pipeline import (
     BatchResult,
+    Decided,
     Output,
     Pipeline,
     PipelineConfig,
@@ -216,22 +218,32 @@ def create_app(settings: Settings, *, ner_enabled: bool = True) -> faust.App:
 
     @app.agent(raw, name="newsworker.articles")
     async def articles(stream: Any) -> None:
-        overlap = InOrder()
+        in_ner, finishing = InOrder(), InOrder()
         try:
             batches = stream.take_events(settings.ner_batch_size, settings.ner_batch_seconds)
             async for events in batches:
                 hold(events)
                 batch = raw_messages(events)
-                recognized = await begin(batch)
-                await overlap.then(finish(events, batch, recognized))
+                decided = await decide(batch)
+                await in_ner.then(recognize(events, batch, decided, finishing))
         finally:
-            overlap.cancel()
+            in_ner.cancel()
+            finishing.cancel()
 
-    async def begin(batch: list[RawMessage]) -> Recognized:
+    async def decide(batch: list[RawMessage]) -> Decided:
         try:
-            return await with_redis_retry(partial(pipeline.begin, batch), metrics)
+            return await with_redis_retry(partial(pipeline.decide, batch), metrics)
         except Exception as exc:
             stop_without_commit(exc, batch)
+
+    async def recognize(
+        events: Sequence[Any], batch: list[RawMessage], decided: Decided, finishing: InOrder
+    ) -> None:
+        try:
+            recognized = await pipeline.recognize(decided)
+        except Exception as exc:
+            stop_without_commit(exc, batch)
+        await finishing.then(finish(events, batch, recognized))
 
     async def finish(
         events: Sequence[Any], batch: list[RawMessage], recognized: Recognized
@@ -595,22 +607,23 @@ async def with_redis_retry(
 
 
 class InOrder:
-    """Runs each batch's second half as a task, one after another, in the order given.
+    """Runs one step of each batch as a task, one batch at a time, in the order given.
 
-    The agent hands a batch's :meth:`~workers.pipeline.Pipeline.finish` (Redis round
-    trips, events, the transaction) here and goes on to take and recognize the next
-    batch, so that batch's NER (in a thread) runs while this one is published. At most
-    one batch is being finished and one recognized: :meth:`then` waits for the previous
-    finish before it starts the next. A finish handles its own failures (crash-only
-    stop); :meth:`cancel`, when the agent stops, leaves a batch unfinished and held, so
-    its offsets are not committed and it is redelivered.
+    The agent is a pipeline of three steps: it decides a batch itself (event loop),
+    hands its NER to one ``InOrder`` and its finish (stories, events, the
+    transaction) to another, and goes on to take and decide the next batch. So while
+    batch N is in NER (in a thread), batch N+1 is decided and batch N-1 finished on
+    the event loop; at most one batch is in each step. :meth:`then` waits for the
+    previous batch's step before it starts this one's. A step handles its own
+    failures (crash-only stop); :meth:`cancel`, when the agent stops, leaves a batch
+    unfinished and held, so its offsets are not committed and it is redelivered.
     """
 
     def __init__(self) -> None:
         self.running: asyncio.Task[None] | None = None
 
     async def then(self, work: Coroutine[Any, Any, None]) -> None:
-        """Wait for the batch being finished, then start finishing this one."""
+        """Wait for the previous batch's step to end, then start this batch's as a task."""
         if self.running is not None:
             try:
                 await asyncio.shield(self.running)
@@ -620,6 +633,6 @@ class InOrder:
         self.running = asyncio.ensure_future(work)
 
     def cancel(self) -> None:
-        """Stop the batch being finished, if any (the agent is stopping)."""
+        """Stop the step running, if any (the agent is stopping)."""
         if self.running is not None and not self.running.done():
             self.running.cancel()

@@ -198,15 +198,16 @@ class Pipeline:
 
     async def process(self, batch: Sequence[RawMessage]) -> BatchResult:
         """Outputs for a batch, in the batch's order (one per message), and its stats."""
-        return await self.finish(await self.begin(batch))
+        return await self.finish(await self.recognize(await self.decide(batch)))
 
-    async def begin(self, batch: Sequence[RawMessage]) -> Recognized:
-        """The first half of :meth:`process`: decode, clean, decide, detect language, NER.
+    async def decide(self, batch: Sequence[RawMessage]) -> Decided:
+        """The first of :meth:`process`'s three steps: decode, clean, decide, language.
 
-        Split so a caller can overlap one batch's :meth:`finish` (Redis round trips,
-        events, publishing) with the next batch's NER, which runs in a thread. Batches
-        must still *finish* in the order they *began*: a copy in a later batch joins
-        the story its original's batch linked.
+        The steps are apart so a caller can run them as a pipeline: one batch's
+        :meth:`recognize` (NER, in a thread) while the next batch is decided and the
+        previous one finished on the event loop. Batches must go through each step
+        in the order they were taken, one at a time per step: a copy in a later
+        batch joins the story its original's batch linked.
         """
         stats = BatchStats(consumed=len(batch))
         results: list[Output | None] = [None] * len(batch)
@@ -246,11 +247,44 @@ class Pipeline:
         for (index, item), decision in zip(kept, decisions, strict=True):
             item.decision = decision
             (originals if decision.is_original else copies).append((index, item))
-        texts, languages, mentions = await self._recognize(originals, stats)
-        return Recognized(results, originals, copies, texts, languages, mentions, stats)
+        limit = self.config.max_body_chars
+        texts = [item.cleaned.body[:limit] if item.cleaned else "" for _, item in originals]
+        classify = self.language
+        languages = [
+            (detect_language(text, classify) if classify else UNDETERMINED).code for text in texts
+        ]
+        return Decided(results, originals, copies, texts, languages, stats)
+
+    async def recognize(self, decided: Decided) -> Recognized:
+        """The second step of :meth:`process`: the entity mentions of each original.
+
+        Only English text goes to the English model; the rest gets no entities. NER is
+        CPU-bound: it runs in a thread, off the event loop, so Kafka heartbeats go on.
+        """
+        texts, stats = decided.texts, decided.stats
+        english = [i for i, code in enumerate(decided.languages) if code in {"en", "und"}]
+        mentions: list[list[Mention]] = [[] for _ in texts]
+        if self.ner is not None and english:
+            started = time.perf_counter()
+            found_english = await asyncio.to_thread(
+                self.ner.mentions, [texts[i] for i in english], self.config.ner_batch_size
+            )
+            stats.ner_seconds = time.perf_counter() - started
+            stats.ner_batch_size = len(english)
+            for i, found in zip(english, found_english, strict=True):
+                mentions[i] = found
+        return Recognized(
+            decided.results,
+            decided.originals,
+            decided.copies,
+            texts,
+            decided.languages,
+            mentions,
+            stats,
+        )
 
     async def finish(self, recognized: Recognized) -> BatchResult:
-        """The second half of :meth:`process`: entities, places, stories and the outputs.
+        """The last step of :meth:`process`: entities, places, stories and the outputs.
 
         It may be run again on the same ``recognized`` (after Redis was away): the
         story index answers a replayed article as it did the first time.
@@ -273,31 +307,6 @@ class Pipeline:
         for output in outputs:
             stats.add(stats.published, output.role)
         return BatchResult(outputs, stats)
-
-    async def _recognize(
-        self, originals: list[tuple[int, InFlight]], stats: BatchStats
-    ) -> tuple[list[str], list[str], list[list[Mention]]]:
-        """Each original's text (cut to the body limit), language and entity mentions."""
-        limit = self.config.max_body_chars
-        texts = [item.cleaned.body[:limit] if item.cleaned else "" for _, item in originals]
-        classify = self.language
-        languages = [
-            (detect_language(text, classify) if classify else UNDETERMINED).code for text in texts
-        ]
-        # Only English text goes to the English model; the rest gets no entities.
-        english = [i for i, code in enumerate(languages) if code in {"en", "und"}]
-        mentions: list[list[Mention]] = [[] for _ in texts]
-        if self.ner is not None and english:
-            # NER is CPU-bound: off the event loop, so Kafka heartbeats go on.
-            started = time.perf_counter()
-            found_english = await asyncio.to_thread(
-                self.ner.mentions, [texts[i] for i in english], self.config.ner_batch_size
-            )
-            stats.ner_seconds = time.perf_counter() - started
-            stats.ner_batch_size = len(english)
-            for i, found in zip(english, found_english, strict=True):
-                mentions[i] = found
-        return texts, languages, mentions
 
     async def _enrich(
         self, batch: Recognized, stats: BatchStats
@@ -441,8 +450,22 @@ class Pipeline:
 
 
 @dataclass(frozen=True)
+class Decided:
+    """A batch after :meth:`Pipeline.decide`: each message decoded and decided."""
+
+    results: list[Output | None]
+    """Outputs decided so far, by position in the batch (dead letters), else None."""
+    originals: list[tuple[int, InFlight]]
+    copies: list[tuple[int, InFlight]]
+    texts: list[str]
+    """Each original's text as it goes to NER (cut to the body limit)."""
+    languages: list[str]
+    stats: BatchStats
+
+
+@dataclass(frozen=True)
 class Recognized:
-    """A batch after :meth:`Pipeline.begin`: decided, its originals' entities found."""
+    """A batch after :meth:`Pipeline.recognize`: its originals' entity mentions found."""
 
     results: list[Output | None]
     """Outputs decided so far, by position in the batch (dead letters), else None."""

@@ -254,8 +254,8 @@ def test_a_story_index_outage_raises_and_publishes_nothing() -> None:
         run(pipeline, message("a", STORY))
 
 
-def test_the_next_batch_may_begin_before_this_one_finishes() -> None:
-    """begin(1), begin(2), finish(1), finish(2) answers as two whole batches in turn do."""
+def test_the_next_batch_may_be_decided_and_recognized_before_this_one_finishes() -> None:
+    """Batch 2 decided and recognized before batch 1 finishes: the same as in turn."""
     first = [message("a", STORY, 0), message("b", GENOA_OTHER_OUTLET, 1)]
     second = [message("b3", GENOA_OTHER_OUTLET, 2), message("c", OTHER, 3)]
     in_turn, _ = linked_pipeline()
@@ -263,8 +263,8 @@ def test_the_next_batch_may_begin_before_this_one_finishes() -> None:
 
     async def overlapped() -> list[list[Output]]:
         pipeline, _ = linked_pipeline()
-        one = await pipeline.begin(first)
-        two = await pipeline.begin(second)
+        one = await pipeline.recognize(await pipeline.decide(first))
+        two = await pipeline.recognize(await pipeline.decide(second))
         return [(await pipeline.finish(one)).outputs, (await pipeline.finish(two)).outputs]
 
     got = asyncio.run(overlapped())
@@ -281,7 +281,7 @@ def test_finish_run_again_gives_the_same_outputs_and_counts_nothing_twice() -> N
     batch = [message("a", STORY, 0), message("b", GENOA_OTHER_OUTLET, 1), message("c", OTHER, 2)]
 
     async def twice() -> tuple[BatchResult, BatchResult]:
-        recognized = await pipeline.begin(batch)
+        recognized = await pipeline.recognize(await pipeline.decide(batch))
         return await pipeline.finish(recognized), await pipeline.finish(recognized)
 
     once, again = asyncio.run(twice())
