@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from typing import Protocol
 
 from topics.records import StoryRecord
@@ -274,13 +274,7 @@ class Pipeline:
             for i, found in zip(english, found_english, strict=True):
                 mentions[i] = found
         return Recognized(
-            decided.results,
-            decided.originals,
-            decided.copies,
-            texts,
-            decided.languages,
-            mentions,
-            stats,
+            **{f.name: getattr(decided, f.name) for f in fields(Decided)}, mentions=mentions
         )
 
     async def finish(self, recognized: Recognized) -> BatchResult:
@@ -464,29 +458,19 @@ class Decided:
 
 
 @dataclass(frozen=True)
-class Recognized:
+class Recognized(Decided):
     """A batch after :meth:`Pipeline.recognize`: its originals' entity mentions found."""
 
-    results: list[Output | None]
-    """Outputs decided so far, by position in the batch (dead letters), else None."""
-    originals: list[tuple[int, InFlight]]
-    copies: list[tuple[int, InFlight]]
-    texts: list[str]
-    """Each original's text as recognized (cut to the body limit)."""
-    languages: list[str]
     mentions: list[list[Mention]]
-    stats: BatchStats
 
     def copy(self) -> Recognized:
         """A copy :meth:`Pipeline.finish` may change (so that it can be run again)."""
-        return Recognized(
-            list(self.results),
-            [(index, replace(item)) for index, item in self.originals],
-            [(index, replace(item)) for index, item in self.copies],
-            self.texts,
-            self.languages,
-            self.mentions,
-            self.stats.copy(),
+        return replace(
+            self,
+            results=list(self.results),
+            originals=[(index, replace(item)) for index, item in self.originals],
+            copies=[(index, replace(item)) for index, item in self.copies],
+            stats=self.stats.copy(),
         )
 
 
