@@ -20,17 +20,26 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """Run the worker until it is stopped."""
-    from faust import Worker
-
     from workers.app import create_app
-    from workers.logs import logging_config
 
     app = create_app(settings, ner_enabled=not args.no_ner)
+    faust_worker(app, args.loglevel, settings.log_format).execute_from_commandline()
+    return 0
+
+
+def faust_worker(app: Any, loglevel: str, log_format: str) -> Any:
+    """The faust Worker for ``app``: quiet, logging at ``loglevel`` in ``log_format``."""
+    from faust import Worker
+
+    from workers.logs import logging_config
+
     worker = Worker(
         app,
-        loglevel=args.loglevel,
+        loglevel=loglevel,
         quiet=True,
-        logging_config=logging_config(settings.log_format, args.loglevel),
+        logging_config=logging_config(log_format, loglevel),
     )
-    worker.execute_from_commandline()
-    return 0
+    # No terminal spinner: at --loglevel warn or error faust keeps one, and for it sets
+    # the root logger to DEBUG, so every library's debug call builds a record per send.
+    worker.spinner = None
+    return worker
