@@ -44,7 +44,12 @@ from aiokafka.errors import KafkaError, KafkaTimeoutError
 
 from topics.specs import DLQ, DUPLICATES, ENRICHED, RAW, STORIES, largest_record
 from workers.adapters.gazetteer import place_index
-from workers.adapters.kafka_transactions import OffsetGap, PartitionMoved, TransactionalOutputs
+from workers.adapters.kafka_transactions import (
+    OffsetGap,
+    PartitionMoved,
+    ProducerStateLost,
+    TransactionalOutputs,
+)
 from workers.adapters.language_id import LangId
 from workers.adapters.prometheus import WorkerMetrics
 from workers.adapters.redis_dedupe import check_redis, dedupe_from_settings
@@ -550,6 +555,15 @@ async def _commit_partition(
         except PartitionMoved as exc:
             log.info("%s: its share of the batch is left to the new owner", exc)
             return False
+        except ProducerStateLost as exc:
+            if assigned is not None and not assigned(topic, partition):
+                log.info("%s: not assigned here any more; left to the new owner", exc)
+                return False
+            # Start the partition's producer again (a new epoch aborts what was left
+            # open, and the committed offset is read again), then send the share again.
+            log.warning("%s: starting its producer again; the share is sent again", exc)
+            await backoff.wait()
+            await transactions.open([(topic, partition)])
         except Exception as exc:
             await wait_to_send_again(exc, backoff, metrics, "transaction")
             # the commit may have landed after all: ask the broker where the group is

@@ -7,7 +7,12 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 
 import pytest
 
-from workers.adapters.kafka_transactions import OffsetGap, Record, TransactionalOutputs
+from workers.adapters.kafka_transactions import (
+    OffsetGap,
+    ProducerStateLost,
+    Record,
+    TransactionalOutputs,
+)
 from workers.app import TransactionStuck, commit_in_transactions
 from workers.config import load_settings
 from workers.pipeline import Output, RawMessage
@@ -276,3 +281,42 @@ def test_a_send_the_broker_did_not_confirm_is_sent_again_and_a_refused_one_raise
     with pytest.raises(MessageSizeTooLargeError):
         asyncio.run(publish_with_retry(send, outputs))
     assert sent == [b"a"]
+
+
+class StateLostOnce(RecordingOutputs):
+    """The broker forgets the producer's sequence numbers on the first commit."""
+
+    def __init__(self, expected: dict[tuple[str, int], int | None]) -> None:
+        super().__init__(expected)
+        self.lost = False
+        self.reopened: list[tuple[str, int]] = []
+
+    async def open(self, partitions: Iterable[tuple[str, int]]) -> None:
+        self.reopened += list(partitions)
+        await super().open(partitions)
+
+    async def commit(
+        self, topic: str, partition: int, outputs: Sequence[Record], next_offset: int
+    ) -> None:
+        if not self.lost:
+            self.lost = True
+            self.owned.discard((topic, partition))  # the adapter stops the producer
+            raise ProducerStateLost(f"{topic}[{partition}]: OutOfOrderSequenceNumber")
+        await super().commit(topic, partition, outputs, next_offset)
+
+
+def test_a_producer_whose_state_the_broker_lost_is_started_again_and_the_share_resent() -> None:
+    tx = StateLostOnce({("raw", 0): 10})
+    batch, outputs = batch_of((0, 10), (0, 11))
+    done = asyncio.run(commit_in_transactions(tx, batch, outputs, assigned=lambda t, p: True))
+    assert done == {("raw", 0)}
+    assert tx.reopened == [("raw", 0)]
+    assert tx.commits == [("raw", 0, [b"k0-10", b"k0-11"], 12)]
+
+
+def test_a_lost_producer_state_on_a_partition_moved_away_is_left_to_its_owner() -> None:
+    tx = StateLostOnce({("raw", 0): 10})
+    batch, outputs = batch_of((0, 10), (0, 11))
+    done = asyncio.run(commit_in_transactions(tx, batch, outputs, assigned=lambda t, p: False))
+    assert done == set()
+    assert tx.reopened == [] and tx.commits == []

@@ -23,7 +23,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Protocol
 
 from aiokafka import AIOKafkaProducer
-from aiokafka.errors import ProducerFenced
+from aiokafka.errors import KafkaError as AIOKafkaError
+from aiokafka.errors import OutOfOrderSequenceNumber, ProducerFenced, UnknownProducerId
 from aiokafka.structs import TopicPartition
 from kafka import KafkaConsumer
 from kafka import TopicPartition as KafkaTopicPartition
@@ -57,6 +58,15 @@ class Record(Protocol):
 
 class PartitionMoved(Exception):
     """The input partition now belongs to another replica: this batch's transaction was fenced."""
+
+
+class ProducerStateLost(Exception):
+    """The broker no longer knows this producer's sequence numbers.
+
+    Seen after a broker restart (``OutOfOrderSequenceNumber``, ``UnknownProducerId``).
+    The transaction did not commit and the producer is stopped; starting it again (a
+    new epoch) aborts what was left open, and the share can be sent again.
+    """
 
 
 class OffsetGap(Exception):
@@ -248,6 +258,13 @@ class TransactionalOutputs:
             await self._stop_one((topic, partition))
             await self._notify()
             raise PartitionMoved(f"{topic}[{partition}] moved to another replica") from exc
+        except (OutOfOrderSequenceNumber, UnknownProducerId) as exc:
+            try:
+                await self._stop_one((topic, partition))
+            except AIOKafkaError:
+                log.warning("%s[%s]: its producer did not stop cleanly", topic, partition)
+            await self._notify()
+            raise ProducerStateLost(f"{topic}[{partition}]: {type(exc).__name__}") from exc
         self.expected[(topic, partition)] = next_offset
 
     async def open(self, partitions: Iterable[tuple[str, int]]) -> None:
