@@ -286,7 +286,7 @@ class Pipeline:
         batch = recognized.copy()
         stats = batch.stats
         results = batch.results
-        enriched = await self._enrich(batch, stats)
+        enriched = await self._enrich(batch)
         await self._join_linked_stories([item for _, item in batch.copies + batch.originals])
         for index, item in batch.copies:
             if item.decision is None:
@@ -302,10 +302,9 @@ class Pipeline:
             stats.add(stats.published, output.role)
         return BatchResult(outputs, stats)
 
-    async def _enrich(
-        self, batch: Recognized, stats: BatchStats
-    ) -> list[tuple[int, InFlight, Enriched | Output]]:
+    async def _enrich(self, batch: Recognized) -> list[tuple[int, InFlight, Enriched | Output]]:
         """Entities and places of each original; first articles linked to stories."""
+        stats = batch.stats
         results: list[tuple[int, InFlight, Enriched | Output]] = []
         links: list[tuple[InFlight, LinkRequest]] = []
         for (index, item), found, text, language in zip(

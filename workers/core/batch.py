@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 
 
@@ -21,16 +22,7 @@ class BatchStats:
 
     def copy(self) -> BatchStats:
         """An independent copy (its counts are new dictionaries)."""
-        return BatchStats(
-            consumed=self.consumed,
-            published=dict(self.published),
-            duplicates=dict(self.duplicates),
-            dead_letters=dict(self.dead_letters),
-            lines_removed=dict(self.lines_removed),
-            linked=dict(self.linked),
-            ner_batch_size=self.ner_batch_size,
-            ner_seconds=self.ner_seconds,
-        )
+        return copy.deepcopy(self)
 
     def add(self, counts: dict[str, int], key: str, amount: int = 1) -> None:
         """Add ``amount`` to ``counts[key]``."""
