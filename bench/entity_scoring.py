@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from workers.core.entities import Mention, canonical_entities
-from workers.core.places import PlaceIndex, locate
+from workers.core.places import PlaceIndex, article_entities
 
 Pair = tuple[str, str]
 
@@ -62,5 +62,5 @@ def located_pairs(
     places: PlaceIndex,
 ) -> set[Pair]:
     """What the worker publishes with the gazetteers on: canonical entities, places repaired."""
-    entities = canonical_entities(mentions, title=title, text_length=len(text), labels=labels)
-    return {(e.canonical, e.label) for e in locate(entities, text, places).entities}
+    located = article_entities(mentions, title=title, text=text, labels=labels, places=places)
+    return {(e.canonical, e.label) for e in located.entities}

@@ -27,8 +27,8 @@ from pathlib import Path
 from workers.adapters.gazetteer import place_index
 from workers.adapters.spacy_ner import NerModel
 from workers.config import DEFAULT_LABELS
-from workers.core.entities import Mention, canonical_entities, canonical_name, surface
-from workers.core.places import KIND_RANK, PLACE_LABELS, PlaceIndex, locate
+from workers.core.entities import Mention, canonical_name, surface
+from workers.core.places import KIND_RANK, PLACE_LABELS, PlaceIndex, article_entities
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLD = ROOT / "tests" / "data" / "geocode_gold.tsv"
@@ -120,10 +120,9 @@ def newsworker(
     places: PlaceIndex,
 ) -> Predictions:
     """What the worker publishes: the ``geo`` country of the entity a mention belongs to."""
-    entities = canonical_entities(
-        mentions, title=title, text_length=len(text), labels=DEFAULT_LABELS
-    )
-    located = locate(entities, text, places).entities
+    located = article_entities(
+        mentions, title=title, text=text, labels=DEFAULT_LABELS, places=places
+    ).entities
     found: dict[str, str | None] = {}
     for name in wanted:
         key = canonical_name(name)

@@ -27,7 +27,7 @@ from topics.specs import ENRICHED
 from workers.core.articles import Article, decode_article
 from workers.core.batch import BatchStats
 from workers.core.dedupe import Decision, DedupeRequest, prepare
-from workers.core.entities import Entity, Mention, ModelInfo, canonical_entities
+from workers.core.entities import Entity, Mention, ModelInfo
 from workers.core.events import (
     build_dead_letter,
     build_event,
@@ -37,7 +37,7 @@ from workers.core.events import (
 )
 from workers.core.language import UNDETERMINED, Classifier, detect_language
 from workers.core.lines import CleanedText
-from workers.core.places import PlaceIndex, locate
+from workers.core.places import PlaceIndex, article_entities
 from workers.core.stories import (
     Link,
     LinkRequest,
@@ -314,16 +314,14 @@ class Pipeline:
                 raise RuntimeError("pipeline step order broken")
             try:
                 title = title_of(item.article, item.cleaned)
-                entities = canonical_entities(
+                located = article_entities(
                     found,
                     title=title,
-                    text_length=len(text),
+                    text=text,
                     labels=self.config.entity_labels,
+                    places=self.places,
                 )
-                countries: list[str] = []
-                if self.places is not None and entities:
-                    located = locate(entities, text, self.places)
-                    entities, countries = located.entities, located.countries
+                entities, countries = located.entities, located.countries
                 if self.stories is not None and item.decision.status == "original":
                     when = article_time(item.article.published_at, self.clock())
                     features = story_features(title, text, entities, self.zipf, when)

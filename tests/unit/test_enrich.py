@@ -42,14 +42,18 @@ def test_surname_links_to_full_name_and_label_vote_repairs() -> None:
     assert entities["Donald Trump"].count == 3 and entities["Donald Trump"].label == "PERSON"
 
 
-def test_gazetteer_fixes_places_tagged_as_people() -> None:
-    entities = canonical_entities(
-        [m("Kyiv", "PERSON", 0), m("Luhansk", "PERSON", 10)],
-        title=None,
-        text_length=50,
-        labels=LABELS,
-    )
-    assert {(e.canonical, e.label) for e in entities} == {("Kyiv", "GPE"), ("Luhansk", "GPE")}
+def test_a_span_joining_known_places_is_split_into_places() -> None:
+    known = {"Brenn", "Sella", "Palin"}.__contains__
+    mentions = [m("Brenn and Sella", "PERSON", 0)]
+    entities = canonical_entities(mentions, title=None, text_length=50, labels=LABELS, known=known)
+    assert {(e.canonical, e.label) for e in entities} == {("Brenn", "GPE"), ("Sella", "GPE")}
+    # without the gazetteers, nothing says these are two names
+    alone = canonical_entities(mentions, title=None, text_length=50, labels=LABELS)
+    assert [e.canonical for e in alone] == ["Brenn and Sella"]
+    # a word of one of the article's longer names is that name's, not a place's
+    mentions = [m("Sarah Palin", "PERSON", 0), m("McCain-Palin", "ORG", 30)]
+    entities = canonical_entities(mentions, title=None, text_length=50, labels=LABELS, known=known)
+    assert "Palin" not in {e.canonical for e in entities}
 
 
 def test_hyphenated_pair_of_names_counts_for_both() -> None:
@@ -90,13 +94,15 @@ def test_project_scraped_article_entities(model: NerModel, scraped_text: str) ->
 
 
 def test_seed_article_entities(model: NerModel, seed_text: str) -> None:
+    from workers.adapters.gazetteer import place_index
     from workers.core.lines import clean_lines
+    from workers.core.places import article_entities
 
     cleaned = clean_lines(seed_text)
     mentions = model.mentions([cleaned.body])[0]
-    entities = canonical_entities(
-        mentions, title=cleaned.lines[0], text_length=len(cleaned.body), labels=LABELS
-    )
+    entities = article_entities(
+        mentions, title=cleaned.lines[0], text=cleaned.body, labels=LABELS, places=place_index()
+    ).entities
     names = {e.canonical: e for e in entities}
     for expected in ("Vladimir Putin", "Donald Trump", "Alaska", "Ukraine", "United States"):
         assert expected in names, expected

@@ -163,3 +163,65 @@ def test_countries_are_ordered_by_mentions() -> None:
     # Brenn resolves in Ostland's context to the Ostland city: both mentions count there
     assert located.countries == ["OS"]
     assert located.entities[0].geo == BRENN_SMALL
+
+
+def test_a_lower_case_feature_noun_after_a_name_tells_its_kind() -> None:
+    text = "Boats on the Varn river. Farms of Kesh province. The Varn Group. The Oska reservoir."
+    ents = [
+        entity("Varn", "ORG", text.index("Varn")),  # "river": a natural feature
+        entity("Kesh", "PERSON", text.index("Kesh")),  # "province": an administrative area
+        entity("Oska", "NORP", text.index("Oska")),
+    ]
+    located = locate(ents, text, INDEX)
+    assert [(e.canonical, e.label) for e in located.entities] == [
+        ("Varn", "LOC"),
+        ("Kesh", "GPE"),
+        ("Oska", "LOC"),
+    ]
+    # a capitalised word after the name is part of another name, not a feature noun
+    text = "The Varn Group and Kesh State University."
+    ents = [entity("Varn", "ORG", text.index("Varn")), entity("Kesh", "ORG", text.index("Kesh"))]
+    assert [e.label for e in locate(ents, text, INDEX).entities] == ["ORG", "ORG"]
+
+
+def test_a_place_no_gazetteer_knows_written_as_an_actor_is_an_organisation() -> None:
+    text = "The dam was built by Quorra. Quorra plans more. Floods hit Tessel and the Dunmere area."
+    ents = [
+        entity("Quorra", "GPE", text.index("Quorra"), text.index("Quorra plans")),
+        entity("Tessel", "GPE", text.index("Tessel")),  # a village, written as none else
+        entity("Sella", "GPE", 0),  # the gazetteer knows it: never demoted
+    ]
+    labels = {e.canonical: e.label for e in locate(ents, text, INDEX).entities}
+    assert labels == {"Quorra": "ORG", "Tessel": "GPE", "Sella": "GPE"}
+    # written as an actor, but also where a place goes: a place
+    text = "Tessel said no. Floods hit farms in Tessel and near the town of Dunmere, said Ann."
+    ents = [
+        entity("Tessel", "GPE", 0, text.index("Tessel", 5)),
+        entity("Dunmere", "GPE", text.index("Dunmere")),
+    ]
+    assert [e.label for e in locate(ents, text, INDEX).entities] == ["GPE", "GPE"]
+
+
+def test_a_name_listed_with_places_is_a_place_when_it_resolves() -> None:
+    text = "Talks with Valdoria, Ostland, and Brenn. Sella and Larn met. Brenn, said Mr Larn."
+    ents = [
+        entity("Valdoria", "GPE", text.index("Valdoria")),
+        entity("Ostland", "GPE", text.index("Ostland")),
+        entity("Brenn", "PERSON", text.index("Brenn")),  # after "Ostland, and "
+        entity("Sella", "PERSON", text.index("Sella")),  # listed with a person: kept
+        entity("Larn", "PERSON", text.index("Larn"), text.index("Larn", 60)),
+    ]
+    labels = {e.canonical: e.label for e in locate(ents, text, INDEX).entities}
+    assert labels["Brenn"] == "GPE"
+    assert labels["Sella"] == labels["Larn"] == "PERSON"
+
+
+def test_plural_feature_nouns_and_a_feature_noun_inside_a_list() -> None:
+    text = "Control of the Larn and Brenn cities, the North March region and Sella."
+    ents = [
+        entity("Brenn", "PERSON", text.index("Brenn")),  # "cities": plural feature noun
+        entity("North March", "GPE", text.index("North March")),
+        entity("Sella", "ORG", text.index("Sella")),  # listed after "North March region and"
+    ]
+    labels = [e.label for e in locate(ents, text, INDEX).entities]
+    assert labels == ["GPE", "GPE", "GPE"]

@@ -2,15 +2,16 @@
 
 The spaCy adapter (:mod:`workers.adapters.spacy_ner`) returns plain
 :class:`Mention` tuples; :func:`canonical_entities` turns one article's
-mentions into entities grouped per real-world name, driven by the data tables below (variants, label
-gazetteer, stripped words), not by scattered conditions.
+mentions into entities grouped per real-world name, driven by the data tables below (variants,
+stripped words), not by scattered conditions. What is known about names from outside the
+article (the gazetteers) comes in as a function, :data:`Known`.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -47,28 +48,8 @@ VARIANTS: Mapping[str, str] = {
     "kremlin": "Kremlin",
 }
 
-#: Names whose label is known whatever the model says (obvious places tagged as people).
-LABEL_GAZETTEER: Mapping[str, str] = {
-    "Kyiv": "GPE",
-    "Luhansk": "GPE",
-    "Donetsk": "GPE",
-    "Kharkiv": "GPE",
-    "Odesa": "GPE",
-    "Crimea": "GPE",
-    "Donbas": "LOC",
-    "Gaza": "GPE",
-    "Alaska": "GPE",
-    "Moscow": "GPE",
-    "Washington": "GPE",
-    "Beijing": "GPE",
-    "Brussels": "GPE",
-    "Kremlin": "ORG",
-    "United States": "GPE",
-    "United Kingdom": "GPE",
-    "European Union": "ORG",
-    "United Nations": "ORG",
-    "NATO": "ORG",
-}
+#: Whether a name is known from outside the article (a place of the gazetteers).
+Known = Callable[[str], bool]
 
 #: Words stripped from the start of a mention ("the Kremlin" -> "Kremlin").
 LEADING_WORDS = ("the ", "The ")
@@ -115,7 +96,12 @@ def surface(text: str) -> str:
     for ending in TRAILING:
         if value.endswith(ending):
             value = value[: -len(ending)]
-    return value.strip(_EDGE)
+    value = value.strip(_EDGE)
+    # a name ends on a capitalised word: "Paktika province" is Paktika
+    words = value.split(" ")
+    while len(words) > 1 and words[-1].isalpha() and words[-1].islower():
+        words.pop()
+    return " ".join(words)
 
 
 def canonical_name(text: str) -> str:
@@ -132,41 +118,60 @@ def canonical_name(text: str) -> str:
     return name
 
 
+def _proper(name: str, label: str) -> bool:
+    """Whether a name can be one: it has a capital ("research institute" has none).
+
+    A person's name has no digit ("H5N1").
+    """
+    if not any(c.isupper() for c in name):
+        return False
+    return not (label == "PERSON" and any(c.isdigit() for c in name))
+
+
 def _vote(labels: Iterable[str]) -> str:
     counts = Counter(labels)
     rank = {label: index for index, label in enumerate(LABEL_PRIORITY)}
     return min(counts, key=lambda label: (-counts[label], rank.get(label, len(rank))))
 
 
-def _label_of(name: str, found: Sequence[Mention]) -> str:
-    """The gazetteer's label, else the majority of the model's labels.
+def _label_of(found: Sequence[Mention]) -> str:
+    """The majority of the model's labels.
 
     Parts of a split span carry no label of their own; when no mention of the
     name has one, it was a part of joined person names ("Trump-Putin").
     """
-    if name in LABEL_GAZETTEER:
-        return LABEL_GAZETTEER[name]
     labels = [m.label for m in found if m.label]
     return _vote(labels) if labels else "PERSON"
 
 
-def _split_compounds(mentions: Sequence[Mention]) -> list[Mention]:
+def _split_compounds(mentions: Sequence[Mention], known: Known | None) -> list[Mention]:
     """Split a span that joins names ("Trump-Putin", "Kyiv and Kharkiv") into its parts.
 
-    Only when every part is itself a name of the article or of the gazetteer.
+    Only when every part is itself a name of the article or a known one (a place of
+    the gazetteers, labelled GPE).
     """
     names = {canonical_name(m.text) for m in mentions if not _JOINER.search(surface(m.text))}
-    names |= set(LABEL_GAZETTEER)
+
+    # a word of one of the article's longer names ("Palin" of "Sarah Palin") is that
+    # name's, whatever place shares it
+    words = {word for name in names if " " in name for word in name.split()}
+
+    def is_name(part: str) -> bool:
+        return part in names or (known is not None and part not in words and known(part))
+
     result: list[Mention] = []
     for mention in mentions:
         value = surface(mention.text)
         parts = [part for part in _JOINER.split(value) if part]
-        if len(parts) > 1 and all(canonical_name(part) in names for part in parts):
+        if len(parts) > 1 and all(is_name(canonical_name(part)) for part in parts):
             offset = mention.start + mention.text.find(value)
             for part in parts:
                 at = mention.text.find(part, max(0, offset - mention.start))
                 start = mention.start + max(at, 0)
-                result.append(Mention(part, "", start, start + len(part)))
+                # a part named elsewhere in the article takes that name's label; one only
+                # the gazetteers know (a place) is a place
+                label = "" if canonical_name(part) in names else "GPE"
+                result.append(Mention(part, label, start, start + len(part)))
                 offset = start + len(part)
         else:
             result.append(mention)
@@ -185,14 +190,12 @@ def _link_short_names(groups: dict[str, list[Mention]], labels: dict[str, str]) 
       matter, the model often tags a lone surname as ORG or LOC;
     * an acronym that spells the initials of exactly one multi-word name
       ("ECB" -> "European Central Bank").
-
-    Names in the gazetteer are never linked.
     """
     people = [name for name in groups if labels[name] == "PERSON" and " " in name]
     long_names = [name for name in groups if " " in name]
     links: dict[str, str] = {}
     for name in groups:
-        if " " in name or name in LABEL_GAZETTEER:
+        if " " in name:
             continue
         full = [p for p in people if name in p.split()]
         if len(full) != 1 and name.isupper() and len(name) >= 2:
@@ -216,15 +219,20 @@ def canonical_entities(
     title: str | None,
     text_length: int,
     labels: Iterable[str],
+    known: Known | None = None,
 ) -> list[Entity]:
-    """Group one article's mentions into canonical entities, ordered by salience."""
+    """Group one article's mentions into canonical entities, ordered by salience.
+
+    ``known`` tells names known from outside the article (the gazetteers' places), so a
+    span joining two of them is split even when neither appears alone.
+    """
     wanted = set(labels)
-    parts = _split_compounds([_one_line(m) for m in mentions])
+    parts = _split_compounds([_one_line(m) for m in mentions], known)
     groups: dict[str, list[Mention]] = {}
     for mention in parts:
         groups.setdefault(canonical_name(mention.text), []).append(mention)
     groups.pop("", None)
-    labels_of = {name: _label_of(name, found) for name, found in groups.items()}
+    labels_of = {name: _label_of(found) for name, found in groups.items()}
     links = _link_short_names(groups, labels_of)
     merged: dict[str, list[Mention]] = {}
     for name, found in groups.items():
@@ -233,7 +241,7 @@ def canonical_entities(
     entities = []
     for name, found in merged.items():
         label = labels_of[name]
-        if label not in wanted:
+        if label not in wanted or not _proper(name, label):
             continue
         found.sort(key=lambda m: m.start)
         entities.append(

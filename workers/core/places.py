@@ -15,9 +15,14 @@ The gazetteer (:class:`PlaceIndex`) is data: built once per process by
 * **labels repaired by knowledge** (:func:`locate`): a name the model tagged ORG,
   PERSON or NORP becomes GPE when it resolves and the article supports it: a country
   or a US state always; another region or a city when one of its mentions follows a
-  locative preposition ("in Copenhagen", "near Koge"), so a club named after its city
-  ("Liverpool beat ...") keeps ORG. A one-word name that is a word of a person's
-  name in the article ("Washington" with "George Washington") is never relabelled.
+  locative preposition ("in Copenhagen", "near Koge") or is listed with places the
+  model tagged ("Europe, and Kyiv"), so a club named after its city ("Liverpool beat
+  ...") keeps ORG. A lower-case feature noun after a name decides its kind ("the Tagus
+  river": LOC; "Kelantan state": GPE), and a GPE that no gazetteer knows, never written
+  where a place goes and written as an actor ("built by Halliburton", "Halliburton
+  said") is an organisation. A one-word
+  name that is a word of a person's name in the article ("Washington" with "George
+  Washington") is never relabelled.
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from workers.core.entities import Entity
+from workers.core.entities import Entity, Mention, canonical_entities
 
 Kind = Literal["country", "region", "city"]
 #: A kind's rank when candidates of different kinds share a name (lower wins).
@@ -49,6 +54,88 @@ _LOCATIVE = re.compile(
     r"north|south|east|west|capital)\s+(?:the\s+(?:city|town)\s+of\s+)?)$",
     re.IGNORECASE,
 )
+
+
+#: Generic nouns English writes in lower case after a place's name ("the Tagus river",
+#: "Kelantan state", "the Alqueva reservoir"), after the feature classes of GeoNames
+#: (geonames.org/export/codes.html, CC BY 4.0): A (administrative areas) and P
+#: (settlements) make a GPE; H (water), T (terrain), L (areas) and V (vegetation) a LOC.
+#: Generic words, not names: a lower-case one after a name says what kind of place it is.
+FEATURE_NOUNS: Mapping[str, str] = {
+    **dict.fromkeys(
+        (
+            "province",
+            "state",
+            "region",
+            "district",
+            "county",
+            "prefecture",
+            "governorate",
+            "municipality",
+            "oblast",
+            "city",
+            "town",
+            "village",
+            "township",
+            "suburb",
+        ),
+        "GPE",
+    ),
+    **dict.fromkeys(
+        (
+            "river",
+            "lake",
+            "reservoir",
+            "dam",
+            "bay",
+            "sea",
+            "strait",
+            "gulf",
+            "canal",
+            "estuary",
+            "lagoon",
+            "island",
+            "islands",
+            "peninsula",
+            "mountain",
+            "mountains",
+            "valley",
+            "desert",
+            "plateau",
+            "glacier",
+            "volcano",
+            "coast",
+            "basin",
+            "forest",
+        ),
+        "LOC",
+    ),
+}
+_FEATURE_AFTER = re.compile(r"^\s+([a-z]+)\b")
+_PLURALS = {"cities": "city", "counties": "county", "municipalities": "municipality"}
+#: What an organisation, not a place, is written with: a verb of saying or deciding or an
+#: organisation's noun after it ("Halliburton said", "the Quorra company"), or "by" before
+#: it ("built by Quorra"). Asked only of a GPE no gazetteer knows, never written where a
+#: place goes (:data:`_NEAR_PLACE`).
+_ACTOR_AFTER = re.compile(
+    r"^\s+(?:said|says|plans|planned|announced|reported|expects|denied|agreed|confirmed|"
+    r"warned|wants|company|firm|group|corporation|shares|spokesman|spokeswoman)\b"
+)
+_ACTOR_BEFORE = re.compile(r"\bby\s+$")
+#: Words that put a name in place context when they come shortly before it, for the
+#: opposite question: may a GPE the gazetteer does not know be an organisation?
+_NEAR_PLACE = re.compile(
+    r"\b(?:in|at|near|from|to|outside|around|across|towards?|via|into|through|"
+    r"throughout|within|between|north|south|east|west|capital|border|"
+    r"(?:city|town|village|province|state|region|district|county)\s+of)\b"
+    r"(?:\s+(?:the|northern|southern|eastern|western|central|neighbou?ring|nearby|"
+    r"[a-z]+ern))?\s*$",
+    re.IGNORECASE,
+)
+
+#: What joins the names of a list: ", ", " and ", ", and ", " or ".
+_JOINED_BEFORE = re.compile(r"(?:,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+)$")
+_JOINED_AFTER = re.compile(r"(?:,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +178,10 @@ class PlaceIndex:
 
     def __len__(self) -> int:
         return len(self._by_name)
+
+    def known(self, name: str) -> bool:
+        """Whether some place has this name (:data:`workers.core.entities.Known`)."""
+        return name_key(name) in self._by_name
 
     def candidates(self, name: str) -> tuple[Place, ...]:
         """Every place the name may mean."""
@@ -172,6 +263,63 @@ def _locative(text: str, start: int) -> bool:
     return bool(_LOCATIVE.search(text[max(0, start - 40) : start]))
 
 
+def feature_label(entity: Entity, text: str) -> str | None:
+    """GPE or LOC when a mention is followed by a lower-case feature noun ("Tagus river")."""
+    for mention in entity.mentions:
+        noun = _feature_noun(text, mention.end)
+        if noun is not None:
+            return FEATURE_NOUNS[noun]
+    return None
+
+
+def _feature_noun(text: str, end: int) -> str | None:
+    """The feature noun right after a name ending at ``end`` ("Luhansk cities": city)."""
+    match = _FEATURE_AFTER.match(text[end : end + 30])
+    if match is None:
+        return None
+    word = match.group(1)
+    word = _PLURALS.get(
+        word, word[:-1] if word.endswith("s") and word[:-1] in FEATURE_NOUNS else word
+    )
+    return word if word in FEATURE_NOUNS else None
+
+
+def _listed_with_places(entity: Entity, text: str, place_spans: Sequence[tuple[int, int]]) -> bool:
+    """Whether a mention is listed with a place the model tagged.
+
+    "the United States, Europe, and Kyiv", "Donetsk and Luhansk": in a list, names are
+    of one kind.
+    """
+    ends = {end for _, end in place_spans}
+    # "the Donbas region and Crimea": a place's feature noun belongs to it
+    for _, end in place_spans:
+        if _feature_noun(text, end) is not None:
+            match = _FEATURE_AFTER.match(text[end : end + 30])
+            if match is not None:
+                ends.add(end + match.end())
+    starts = {start for start, _ in place_spans}
+    for mention in entity.mentions:
+        before = _JOINED_BEFORE.search(text[max(0, mention.start - 12) : mention.start])
+        if before is not None and mention.start - len(before.group(0)) in ends:
+            return True
+        after = _JOINED_AFTER.match(text[mention.end : mention.end + 12])
+        if after is not None and mention.end + len(after.group(0)) in starts:
+            return True
+    return False
+
+
+def _written_as_actor(entity: Entity, text: str) -> bool:
+    return any(
+        _ACTOR_AFTER.match(text[m.end : m.end + 20])
+        or _ACTOR_BEFORE.search(text[max(0, m.start - 10) : m.start])
+        for m in entity.mentions
+    )
+
+
+def _in_place_context(entity: Entity, text: str) -> bool:
+    return any(_NEAR_PLACE.search(text[max(0, m.start - 40) : m.start]) for m in entity.mentions)
+
+
 def _person_words(entities: Sequence[Entity]) -> set[str]:
     return {
         word
@@ -192,10 +340,25 @@ class Located:
 def locate(entities: Sequence[Entity], text: str, places: PlaceIndex) -> Located:
     """Repair place labels and attach ``geo`` to every GPE/LOC entity that resolves."""
     people = _person_words(entities)
+    place_spans = sorted(
+        (m.start, m.end) for e in entities if e.label in PLACE_LABELS for m in e.mentions
+    )
     repaired: list[Entity] = []
     for entity in entities:
         label = entity.label
-        if label in REPAIRABLE and entity.canonical not in people:
+        feature = feature_label(entity, text) if entity.canonical not in people else None
+        if feature is not None and label in REPAIRABLE | PLACE_LABELS:
+            label = feature
+        elif (
+            label == "GPE"
+            and not places.candidates(entity.canonical)
+            and not _in_place_context(entity, text)
+            and _written_as_actor(entity, text)
+        ):
+            # a "place" no gazetteer knows, never written where a place goes: an
+            # organisation the model took for one ("built by Halliburton", "X plans")
+            label = "ORG"
+        elif label in REPAIRABLE and entity.canonical not in people:
             options = places.candidates(entity.canonical)
             # a country, or a region GeoNames knows (a US state), needs no context; a
             # region only ISO 3166 names ("Western", "Central" provinces) or a city does
@@ -206,7 +369,10 @@ def locate(entities: Sequence[Entity], text: str, places: PlaceIndex) -> Located
             # an organisation's acronym ("HCMC", a hospital) that is also some city's
             # alternate name stays an organisation: only a country or state is taken
             acronym = label == "ORG" and entity.canonical.isupper()
-            placed = not acronym and any(_locative(text, m.start) for m in entity.mentions)
+            placed = not acronym and (
+                any(_locative(text, m.start) for m in entity.mentions)
+                or _listed_with_places(entity, text, place_spans)
+            )
             if options and (broad or placed):
                 label = "GPE"
         repaired.append(entity if label == entity.label else replace(entity, label=label))
@@ -222,3 +388,28 @@ def locate(entities: Sequence[Entity], text: str, places: PlaceIndex) -> Located
         located.append(entity)
     countries = [code for code, _ in sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))]
     return Located(located, countries)
+
+
+def article_entities(
+    mentions: Sequence[Mention],
+    *,
+    title: str | None,
+    text: str,
+    labels: Iterable[str],
+    places: PlaceIndex | None,
+) -> Located:
+    """What the worker publishes for one article's mentions.
+
+    Canonical entities; with the gazetteers (``places``) also labels repaired, ``geo``
+    and the main countries.
+    """
+    entities = canonical_entities(
+        mentions,
+        title=title,
+        text_length=len(text),
+        labels=labels,
+        known=places.known if places is not None else None,
+    )
+    if places is None or not entities:
+        return Located(entities, [])
+    return locate(entities, text, places)
