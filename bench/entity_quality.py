@@ -1,4 +1,7 @@
-"""Canonical entities vs bare spaCy on the project's gold texts (tests/data/entities_gold.json).
+"""Canonical entities vs bare spaCy: on a public news NER benchmark (GMB over Voice of
+America news, tests/data/gmb_ner.txt; bench/ner_benchmark.py says how it is scored), its
+development and held-out halves side by side, then on the project's gold texts
+(tests/data/entities_gold.json).
 
 .venv/bin/python -m bench.entity_quality
 """
@@ -8,17 +11,58 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from bench import ner_benchmark
 from bench.entity_scoring import bare_pairs, canonical_pairs, located_pairs, score_sets
 from workers.adapters.gazetteer import place_index
 from workers.adapters.spacy_ner import NerModel
 from workers.config import DEFAULT_LABELS
+from workers.core.places import PlaceIndex, article_entities
 
 GOLD = Path(__file__).resolve().parent.parent / "tests" / "data" / "entities_gold.json"
+
+
+def benchmark(model: NerModel, places: PlaceIndex) -> None:
+    """The public benchmark: document-level P/R/F1 per class and mention-level F1."""
+    items = ner_benchmark.load()
+    mentions = model.mentions([item.text for item in items])
+    sides = {
+        "bare spaCy": [ner_benchmark.from_mentions(found) for found in mentions],
+        "newsworker": [
+            ner_benchmark.from_entities(
+                article_entities(
+                    found, title=None, text=item.text, labels=DEFAULT_LABELS, places=places
+                ).entities
+            )
+            for item, found in zip(items, mentions, strict=True)
+        ],
+    }
+    spans = sum(len(item.spans) for item in items)
+    print(f"GMB (Voice of America news): {len(items)} items, {spans} gold spans")
+    for held_out, half in ((False, "development (odd items)"), (True, "held out (even items)")):
+        chosen = [k for k, item in enumerate(items) if item.held_out == held_out]
+        print(f"\n{half}: {len(chosen)} items; document-level P / R / F1, mention-level F1")
+        print(
+            f"{'':<12}"
+            + "".join(f"{c:>18}" for c in (*ner_benchmark.CLASSES, "all"))
+            + "  mentions"
+        )
+        for name, predictions in sides.items():
+            report = ner_benchmark.score(
+                [items[k] for k in chosen], [predictions[k] for k in chosen]
+            )
+            cells = "".join(
+                f"{s.precision:>6.2f}{s.recall:>6.2f}{s.f1:>6.3f}"
+                for s in report.documents.values()
+            )
+            print(f"{name:<12}{cells}{report.mentions.f1:>10.3f}")
+    print()
 
 
 def main() -> None:
     docs = json.loads(GOLD.read_text(encoding="utf-8"))
     model = NerModel()
+    places = place_index()
+    benchmark(model, places)
     mentions = model.mentions([doc["text"] for doc in docs])
     gold = [{tuple(pair) for pair in doc["entities"]} for doc in docs]
     bare = score_sets(
@@ -29,7 +73,6 @@ def main() -> None:
         (canonical_pairs(found, doc["title"], len(doc["text"]), DEFAULT_LABELS), truth)
         for found, doc, truth in zip(mentions, docs, gold, strict=True)
     )
-    places = place_index()
     located = score_sets(
         (located_pairs(found, doc["title"], doc["text"], DEFAULT_LABELS, places), truth)
         for found, doc, truth in zip(mentions, docs, gold, strict=True)
