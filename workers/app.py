@@ -230,7 +230,9 @@ def create_app(settings: Settings, *, ner_enabled: bool = True) -> faust.App:
                 hold(events)
                 batch = raw_messages(events)
                 decided = await decide(batch)
-                await in_ner.then(recognize(events, batch, decided, finishing))
+                # queued on NER's thread now, behind the batch in NER: no gap between them
+                queued = pipeline.start_recognize(decided)
+                await in_ner.then(recognize(events, batch, queued, finishing))
         finally:
             in_ner.cancel()
             finishing.cancel()
@@ -242,10 +244,13 @@ def create_app(settings: Settings, *, ner_enabled: bool = True) -> faust.App:
             stop_without_commit(exc, batch)
 
     async def recognize(
-        events: Sequence[Any], batch: list[RawMessage], decided: Decided, finishing: InOrder
+        events: Sequence[Any],
+        batch: list[RawMessage],
+        queued: asyncio.Task[Recognized],
+        finishing: InOrder,
     ) -> None:
         try:
-            recognized = await pipeline.recognize(decided)
+            recognized = await queued
         except Exception as exc:
             stop_without_commit(exc, batch)
         await finishing.then(finish(events, batch, recognized))

@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, fields, replace
 from typing import Protocol
 
@@ -179,6 +180,10 @@ class Pipeline:
         self.stories = stories
         #: Word rarity for the linker's word weights (None: every word equally rare).
         self.zipf: Zipf = zipf or _unknown_word
+        #: NER's own thread: batches queue there in the order :meth:`start_recognize`
+        #: was called, so the next batch's NER starts the moment the last one ends,
+        #: without waiting for the event loop to hand it over.
+        self._ner_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ner")
 
     def _dead(
         self, index: int, message: RawMessage, error: NewsworkerError, stats: BatchStats
@@ -261,21 +266,41 @@ class Pipeline:
         Only English text goes to the English model; the rest gets no entities. NER is
         CPU-bound: it runs in a thread, off the event loop, so Kafka heartbeats go on.
         """
+        return await self.start_recognize(decided)
+
+    def start_recognize(self, decided: Decided) -> asyncio.Task[Recognized]:
+        """:meth:`recognize`, queued on NER's thread now and awaited later.
+
+        A caller that queues batch N+1 while batch N is in NER keeps NER busy back to
+        back; batches are recognized one at a time, in the order they were queued.
+        """
         texts, stats = decided.texts, decided.stats
         english = [i for i, code in enumerate(decided.languages) if code in {"en", "und"}]
-        mentions: list[list[Mention]] = [[] for _ in texts]
-        if self.ner is not None and english:
-            started = time.perf_counter()
-            found_english = await asyncio.to_thread(
-                self.ner.mentions, [texts[i] for i in english], self.config.ner_batch_size
+        ner = self.ner
+        queued: asyncio.Future[list[list[Mention]]] | None = None
+        if ner is not None and english:
+            chosen = [texts[i] for i in english]
+            size = self.config.ner_batch_size
+
+            def run() -> list[list[Mention]]:
+                started = time.perf_counter()
+                found = ner.mentions(chosen, size)
+                stats.ner_seconds = time.perf_counter() - started
+                stats.ner_batch_size = len(chosen)
+                return found
+
+            queued = asyncio.get_running_loop().run_in_executor(self._ner_thread, run)
+
+        async def recognized() -> Recognized:
+            mentions: list[list[Mention]] = [[] for _ in texts]
+            if queued is not None:
+                for i, found in zip(english, await queued, strict=True):
+                    mentions[i] = found
+            return Recognized(
+                **{f.name: getattr(decided, f.name) for f in fields(Decided)}, mentions=mentions
             )
-            stats.ner_seconds = time.perf_counter() - started
-            stats.ner_batch_size = len(english)
-            for i, found in zip(english, found_english, strict=True):
-                mentions[i] = found
-        return Recognized(
-            **{f.name: getattr(decided, f.name) for f in fields(Decided)}, mentions=mentions
-        )
+
+        return asyncio.ensure_future(recognized())
 
     async def finish(self, recognized: Recognized) -> BatchResult:
         """The last step of :meth:`process`: entities, places, stories and the outputs.

@@ -4,13 +4,23 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
 
+from workers.core.entities import Mention
 from workers.devtools.fakes import KeywordRecognizer, MemoryDeduper, MemoryLinker
 from workers.errors import ServiceUnavailable
-from workers.pipeline import BatchResult, Output, Pipeline, PipelineConfig, RawMessage
+from workers.pipeline import (
+    BatchResult,
+    Output,
+    Pipeline,
+    PipelineConfig,
+    RawMessage,
+    Recognized,
+)
 
 STORY = (
     "Harbour traffic in Genoa rose by a tenth this year, the port authority said on Monday.\n"
@@ -290,3 +300,57 @@ def test_finish_run_again_gives_the_same_outputs_and_counts_nothing_twice() -> N
     assert by_role(once, "enriched")[1]["relation"] == "coverage"
     states = sorted(s["articles"] for s in by_role(again, "stories"))
     assert states == [1, 2]
+
+
+class GatedRecognizer(KeywordRecognizer):
+    """Records each NER call, how many ran at once, and when the second began."""
+
+    def __init__(self, names: dict[str, str]) -> None:
+        super().__init__(names)
+        self.seen: list[str] = []
+        self.busy = 0
+        self.most_at_once = 0
+        self.second_entered = threading.Event()
+        self.lock = threading.Lock()
+
+    def mentions(self, texts: Sequence[str], batch_size: int = 32) -> list[list[Mention]]:
+        with self.lock:
+            self.busy += 1
+            self.most_at_once = max(self.most_at_once, self.busy)
+            self.seen.append(texts[0][:12])
+            if len(self.seen) == 2:
+                self.second_entered.set()
+        try:
+            return super().mentions(texts, batch_size)
+        finally:
+            with self.lock:
+                self.busy -= 1
+
+
+def test_the_next_batch_queued_for_ner_starts_without_the_event_loop() -> None:
+    """Batch 2 queued while batch 1 is in NER: NER runs it as soon as batch 1 is done,
+    while the event loop is busy elsewhere; one batch at a time, in the queued order."""
+    recognizer = GatedRecognizer(NAMES)
+    pipeline = Pipeline(
+        PipelineConfig(
+            max_message_bytes=10_000,
+            max_body_chars=100_000,
+            entity_labels=("PERSON", "GPE", "LOC", "ORG"),
+            ner_batch_size=8,
+        ),
+        MemoryDeduper(),
+        recognizer,
+        clock=lambda: NOW,
+    )
+
+    async def queued() -> list[Recognized]:
+        one = pipeline.start_recognize(await pipeline.decide([message("a", STORY, 0)]))
+        two = pipeline.start_recognize(await pipeline.decide([message("c", OTHER, 1)]))
+        # the event loop blocked here: NER must reach batch 2 without it
+        assert recognizer.second_entered.wait(timeout=30)
+        return [await one, await two]
+
+    one, two = asyncio.run(queued())
+    assert recognizer.seen == [STORY[:12], OTHER[:12]] and recognizer.most_at_once == 1
+    assert [m.text for m in one.mentions[0]] == ["Genoa", "Asia"]
+    assert [m.text for m in two.mentions[0]] == ["Lisbon", "Carlos Moedas"]
