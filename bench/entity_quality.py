@@ -16,7 +16,7 @@ from bench.entity_scoring import bare_pairs, canonical_pairs, located_pairs, sco
 from workers.adapters.gazetteer import place_index
 from workers.adapters.spacy_ner import NerModel
 from workers.config import DEFAULT_LABELS
-from workers.core.places import PlaceIndex, article_entities
+from workers.core.places import PlaceIndex
 
 GOLD = Path(__file__).resolve().parent.parent / "tests" / "data" / "entities_gold.json"
 
@@ -25,17 +25,7 @@ def benchmark(model: NerModel, places: PlaceIndex) -> None:
     """The public benchmark: document-level P/R/F1 per class and mention-level F1."""
     items = ner_benchmark.load()
     mentions = model.mentions([item.text for item in items])
-    sides = {
-        "bare spaCy": [ner_benchmark.from_mentions(found) for found in mentions],
-        "newsworker": [
-            ner_benchmark.from_entities(
-                article_entities(
-                    found, title=None, text=item.text, labels=DEFAULT_LABELS, places=places
-                ).entities
-            )
-            for item, found in zip(items, mentions, strict=True)
-        ],
-    }
+    reports = ner_benchmark.reports(items, mentions, DEFAULT_LABELS, places)
     spans = sum(len(item.spans) for item in items)
     print(f"GMB (Voice of America news): {len(items)} items, {spans} gold spans")
     for held_out, half in ((False, "development (odd items)"), (True, "held out (even items)")):
@@ -46,10 +36,8 @@ def benchmark(model: NerModel, places: PlaceIndex) -> None:
             + "".join(f"{c:>18}" for c in (*ner_benchmark.CLASSES, "all"))
             + "  mentions"
         )
-        for name, predictions in sides.items():
-            report = ner_benchmark.score(
-                [items[k] for k in chosen], [predictions[k] for k in chosen]
-            )
+        for name in ner_benchmark.SIDES:
+            report = reports[name, held_out]
             cells = "".join(
                 f"{s.precision:>6.2f}{s.recall:>6.2f}{s.f1:>6.3f}"
                 for s in report.documents.values()

@@ -32,6 +32,7 @@ from pathlib import Path
 
 from bench.entity_scoring import Scores
 from workers.core.entities import VARIANTS, Entity, Mention
+from workers.core.places import PlaceIndex, article_entities
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data" / "gmb_ner.txt"
 GOLD_CLASS = {"per": "PER", "org": "ORG", "geo": "LOC"}
@@ -236,3 +237,35 @@ def score(items: Sequence[Item], predictions: Sequence[Sequence[Prediction]]) ->
     return Report(
         {cls: Scores(*counts) for cls, counts in doc_counts.items()}, Scores(*mention_counts)
     )
+
+
+#: The two sides scored: bare spaCy's mentions, and what the worker publishes.
+SIDES = ("bare spaCy", "newsworker")
+
+
+def reports(
+    items: Sequence[Item],
+    mentions: Sequence[Sequence[Mention]],
+    labels: Iterable[str],
+    places: PlaceIndex | None,
+) -> dict[tuple[str, bool], Report]:
+    """Both sides scored on each half: keyed by (side, held out)."""
+    sides = {
+        SIDES[0]: [from_mentions(found) for found in mentions],
+        SIDES[1]: [
+            from_entities(
+                article_entities(
+                    found, title=None, text=item.text, labels=labels, places=places
+                ).entities
+            )
+            for item, found in zip(items, mentions, strict=True)
+        ],
+    }
+    result = {}
+    for name, predictions in sides.items():
+        for held_out in (False, True):
+            chosen = [k for k, item in enumerate(items) if item.held_out == held_out]
+            result[name, held_out] = score(
+                [items[k] for k in chosen], [predictions[k] for k in chosen]
+            )
+    return result

@@ -9,7 +9,6 @@ from bench.ner_benchmark import Prediction, parse, score
 from workers.adapters.gazetteer import place_index
 from workers.adapters.spacy_ner import NerModel
 from workers.config import DEFAULT_LABELS
-from workers.core.places import article_entities
 
 LINES = [
     "# a comment line",
@@ -55,31 +54,14 @@ def test_scoring_credits_head_ends_and_ignores_gpe_spans() -> None:
 def reports() -> dict[tuple[str, bool], ner_benchmark.Report]:
     items = ner_benchmark.load()
     mentions = NerModel().mentions([item.text for item in items])
-    places = place_index()
-    sides = {
-        "bare": [ner_benchmark.from_mentions(found) for found in mentions],
-        "ours": [
-            ner_benchmark.from_entities(
-                article_entities(
-                    found, title=None, text=item.text, labels=DEFAULT_LABELS, places=places
-                ).entities
-            )
-            for item, found in zip(items, mentions, strict=True)
-        ],
-    }
-    result = {}
-    for name, predictions in sides.items():
-        for held in (False, True):
-            chosen = [k for k, item in enumerate(items) if item.held_out == held]
-            result[name, held] = score([items[k] for k in chosen], [predictions[k] for k in chosen])
-    return result
+    return ner_benchmark.reports(items, mentions, DEFAULT_LABELS, place_index())
 
 
 @pytest.mark.parametrize("held_out", [False, True])
 def test_the_worker_beats_bare_spacy_on_every_label(
     reports: dict[tuple[str, bool], ner_benchmark.Report], held_out: bool
 ) -> None:
-    ours, bare = reports["ours", held_out], reports["bare", held_out]
+    bare, ours = (reports[side, held_out] for side in ner_benchmark.SIDES)
     assert ours.documents["all"].f1 >= bare.documents["all"].f1 + 0.03
     for cls in ner_benchmark.CLASSES:
         assert ours.documents[cls].f1 >= bare.documents[cls].f1, cls

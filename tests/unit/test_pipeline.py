@@ -35,7 +35,9 @@ NAMES = {"Genoa": "GPE", "Lisbon": "GPE", "Carlos Moedas": "PERSON", "Asia": "LO
 NOW = 1_780_000_000.0
 
 
-def make_pipeline(dedupe: MemoryDeduper | None = None) -> tuple[Pipeline, MemoryDeduper]:
+def make_pipeline(
+    dedupe: MemoryDeduper | None = None, recognizer: KeywordRecognizer | None = None
+) -> tuple[Pipeline, MemoryDeduper]:
     index = dedupe or MemoryDeduper()
     pipeline = Pipeline(
         PipelineConfig(
@@ -45,7 +47,7 @@ def make_pipeline(dedupe: MemoryDeduper | None = None) -> tuple[Pipeline, Memory
             ner_batch_size=8,
         ),
         index,
-        KeywordRecognizer(NAMES),
+        recognizer or KeywordRecognizer(NAMES),
         clock=lambda: NOW,
     )
     return pipeline, index
@@ -331,17 +333,7 @@ def test_the_next_batch_queued_for_ner_starts_without_the_event_loop() -> None:
     """Batch 2 queued while batch 1 is in NER: NER runs it as soon as batch 1 is done,
     while the event loop is busy elsewhere; one batch at a time, in the queued order."""
     recognizer = GatedRecognizer(NAMES)
-    pipeline = Pipeline(
-        PipelineConfig(
-            max_message_bytes=10_000,
-            max_body_chars=100_000,
-            entity_labels=("PERSON", "GPE", "LOC", "ORG"),
-            ner_batch_size=8,
-        ),
-        MemoryDeduper(),
-        recognizer,
-        clock=lambda: NOW,
-    )
+    pipeline, _ = make_pipeline(recognizer=recognizer)
 
     async def queued() -> list[Recognized]:
         one = pipeline.start_recognize(await pipeline.decide([message("a", STORY, 0)]))
