@@ -7,7 +7,14 @@ from collections.abc import Sequence
 import pytest
 
 from workers.adapters.spacy_ner import NerModel
-from workers.core.entities import Entity, Mention, canonical_entities, canonical_name, surface
+from workers.core.entities import (
+    Entity,
+    Mention,
+    canonical_entities,
+    canonical_name,
+    legal_form,
+    surface,
+)
 
 LABELS = ("PERSON", "ORG", "GPE", "LOC", "NORP", "EVENT")
 
@@ -121,3 +128,25 @@ def test_acronym_links_to_the_name_it_abbreviates() -> None:
     assert entities["European Central Bank"].text == "European Central Bank"
     assert "ECB" not in entities
     assert "European Union" in entities  # a known variant, not an acronym of a name here
+
+
+def test_a_name_ending_in_a_legal_form_is_an_organisation() -> None:
+    for name in (
+        "Quorra SA",
+        "Quorra S.A.",
+        "Varn Berger AG",
+        "Kesh Inc.",
+        "Oska plc",
+        "Tessel Company",
+    ):
+        assert legal_form(name), name
+    # a person's name, a form alone, and a short form written as a name word
+    for name in ("Maria Sal", "John Sa", "Inc", "Varn Bank", "Ana Et"):
+        assert not legal_form(name), name
+    mentions = [
+        m("Quorra SA", "PERSON", 0),
+        m("Quorra SA", "GPE", 40),
+        m("Maria Sal", "PERSON", 80),
+    ]
+    entities = by_name(canonical_entities(mentions, title=None, text_length=100, labels=LABELS))
+    assert entities["Quorra SA"].label == "ORG" and entities["Maria Sal"].label == "PERSON"

@@ -48,6 +48,50 @@ VARIANTS: Mapping[str, str] = {
     "kremlin": "Kremlin",
 }
 
+
+def _legal_forms() -> frozenset[tuple[str, ...]]:
+    """Company legal forms ("Inc", "S.A.", "GmbH", "plc"), folded.
+
+    From ``cleanco``'s term data (MIT; legal forms by country): lower case, no dots or
+    commas, split in words.
+    """
+    from cleanco.termdata import terms_by_type
+
+    return frozenset(
+        tuple(_fold_legal(term).split())
+        for terms in terms_by_type.values()
+        for term in terms
+        if _fold_legal(term).split()
+    )
+
+
+def _fold_legal(text: str) -> str:
+    return text.casefold().replace(".", "").replace(",", " ")
+
+
+LEGAL_FORMS = _legal_forms()
+_LEGAL_LONGEST = max(len(form) for form in LEGAL_FORMS)
+
+
+def legal_form(name: str) -> bool:
+    """Whether a name ends with a company's legal form after a name.
+
+    "Iberdrola SA", "Bilfinger Berger AG", "Apple Inc.", "Tesco plc". A one-word form
+    of up to three letters counts only written as one: in capitals, in lower case or
+    with a dot ("Maria Sal" is a person, "Byblos Bank SAL" a company).
+    """
+    words = name.replace(",", " ").split()
+    for size in range(min(_LEGAL_LONGEST, len(words) - 1), 0, -1):
+        tail = words[-size:]
+        if tuple(_fold_legal(" ".join(tail)).split()) not in LEGAL_FORMS:
+            continue
+        word = tail[0]
+        if size == 1 and len(word.replace(".", "")) <= 3:
+            return word.isupper() or word.islower() or word.endswith(".")
+        return True
+    return False
+
+
 #: Whether a name is known from outside the article (a place of the gazetteers).
 Known = Callable[[str], bool]
 
@@ -232,7 +276,9 @@ def canonical_entities(
     for mention in parts:
         groups.setdefault(canonical_name(mention.text), []).append(mention)
     groups.pop("", None)
-    labels_of = {name: _label_of(found) for name, found in groups.items()}
+    labels_of = {
+        name: "ORG" if legal_form(name) else _label_of(found) for name, found in groups.items()
+    }
     links = _link_short_names(groups, labels_of)
     merged: dict[str, list[Mention]] = {}
     for name, found in groups.items():
