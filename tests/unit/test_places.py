@@ -178,10 +178,22 @@ def test_a_lower_case_feature_noun_after_a_name_tells_its_kind() -> None:
         ("Kesh", "GPE"),
         ("Oska", "LOC"),
     ]
-    # a capitalised word after the name is part of another name, not a feature noun
-    text = "The Varn Group and Kesh State University."
-    ents = [entity("Varn", "ORG", text.index("Varn")), entity("Kesh", "ORG", text.index("Kesh"))]
-    assert [e.label for e in locate(ents, text, INDEX).entities] == ["ORG", "ORG"]
+    # a capitalised word after the name is part of another name, not a feature noun; a
+    # nationality before a noun is an adjective; a full name is a person's; "state"
+    # makes compounds with any name
+    text = (
+        "The Varn Group and Kesh State University. The Ostish city of Brenn. "
+        "Maria Sella river trips. A Larn state visit."
+    )
+    ents = [
+        entity("Varn", "ORG", text.index("Varn")),
+        entity("Kesh", "ORG", text.index("Kesh")),
+        entity("Ostish", "NORP", text.index("Ostish")),
+        entity("Maria Sella", "PERSON", text.index("Maria Sella")),
+        entity("Larn", "PERSON", text.index("Larn")),
+    ]
+    labels = [e.label for e in locate(ents, text, INDEX).entities]
+    assert labels == ["ORG", "ORG", "NORP", "PERSON", "PERSON"]
 
 
 def test_a_place_no_gazetteer_knows_written_as_an_actor_is_an_organisation() -> None:

@@ -61,11 +61,12 @@ _LOCATIVE = re.compile(
 #: (geonames.org/export/codes.html, CC BY 4.0): A (administrative areas) and P
 #: (settlements) make a GPE; H (water), T (terrain), L (areas) and V (vegetation) a LOC.
 #: Generic words, not names: a lower-case one after a name says what kind of place it is.
+#: Not "state": it makes compounds with any name ("Russian state media", "a Trump state
+#: visit").
 FEATURE_NOUNS: Mapping[str, str] = {
     **dict.fromkeys(
         (
             "province",
-            "state",
             "region",
             "district",
             "county",
@@ -113,6 +114,9 @@ FEATURE_NOUNS: Mapping[str, str] = {
 }
 _FEATURE_AFTER = re.compile(r"^\s+([a-z]+)\b")
 _PLURALS = {"cities": "city", "counties": "county", "municipalities": "municipality"}
+#: Water, which an adjective rarely comes before: the only feature nouns that repair a
+#: NORP ("the Alqueva reservoir"); "the Chinese city of ...", "Russian forests" do not.
+_WATER = frozenset({"river", "lake", "reservoir", "dam", "canal", "estuary", "lagoon"})
 #: What an organisation, not a place, is written with: a verb of saying or deciding or an
 #: organisation's noun after it ("Halliburton said", "the Quorra company"), or "by" before
 #: it ("built by Quorra"). Asked only of a GPE no gazetteer knows, never written where a
@@ -264,10 +268,16 @@ def _locative(text: str, start: int) -> bool:
 
 
 def feature_label(entity: Entity, text: str) -> str | None:
-    """GPE or LOC when a mention is followed by a lower-case feature noun ("Tagus river")."""
+    """GPE or LOC when a mention is followed by a lower-case feature noun ("Tagus river").
+
+    A NORP only before water (nationalities are adjectives: "the Chinese city of");
+    a PERSON only when a one-word name (a full name is a person's whatever follows).
+    """
+    if entity.label == "PERSON" and " " in entity.canonical:
+        return None
     for mention in entity.mentions:
         noun = _feature_noun(text, mention.end)
-        if noun is not None:
+        if noun is not None and (entity.label != "NORP" or noun in _WATER):
             return FEATURE_NOUNS[noun]
     return None
 
