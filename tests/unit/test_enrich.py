@@ -150,3 +150,14 @@ def test_a_name_ending_in_a_legal_form_is_an_organisation() -> None:
     ]
     entities = by_name(canonical_entities(mentions, title=None, text_length=100, labels=LABELS))
     assert entities["Quorra SA"].label == "ORG" and entities["Maria Sal"].label == "PERSON"
+
+
+def test_words_without_a_capital_are_no_name_unless_their_script_has_no_case() -> None:
+    mentions = [
+        m("research institute", "ORG", 0),
+        m("\u5317\u4eac", "GPE", 30),
+        m("H5N1", "PERSON", 40),
+        m("Paktika province", "GPE", 50),
+    ]
+    entities = by_name(canonical_entities(mentions, title=None, text_length=100, labels=LABELS))
+    assert set(entities) == {"\u5317\u4eac", "Paktika"}

@@ -165,10 +165,11 @@ def canonical_name(text: str) -> str:
 def _proper(name: str, label: str) -> bool:
     """Whether a name can be one: it has a capital ("research institute" has none).
 
-    A person's name has no digit ("H5N1").
+    A script without case ("北京") has no capital to show; a person's name has no
+    digit ("H5N1").
     """
-    if not any(c.isupper() for c in name):
-        return False
+    if any(c.islower() for c in name) and not any(c.isupper() for c in name):
+        return False  # written in a script with case, and no capital
     return not (label == "PERSON" and any(c.isdigit() for c in name))
 
 
