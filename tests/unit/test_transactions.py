@@ -6,12 +6,21 @@ import asyncio
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 
 import pytest
+from aiokafka.errors import (
+    KafkaConnectionError,
+    KafkaError,
+    OutOfOrderSequenceNumber,
+    RecordTooLargeError,
+    RequestTimedOutError,
+    UnknownProducerId,
+)
 
 from workers.adapters.kafka_transactions import (
     OffsetGap,
     ProducerStateLost,
     Record,
     TransactionalOutputs,
+    lost_producer_state,
 )
 from workers.app import TransactionStuck, commit_in_transactions
 from workers.config import load_settings
@@ -320,3 +329,14 @@ def test_a_lost_producer_state_on_a_partition_moved_away_is_left_to_its_owner() 
     done = asyncio.run(commit_in_transactions(tx, batch, outputs, assigned=lambda t, p: False))
     assert done == set()
     assert tx.reopened == [] and tx.commits == []
+
+
+def test_which_failures_leave_a_producer_unable_to_go_on() -> None:
+    """A lost sequence state, or aiokafka's sender routine dying (it fails every pending
+    send with a bare KafkaError): the producer is started again. Anything else is not."""
+    assert lost_producer_state(OutOfOrderSequenceNumber())
+    assert lost_producer_state(UnknownProducerId())
+    assert lost_producer_state(KafkaError("Unexpected error during batch delivery"))
+    for other in (RecordTooLargeError(), RequestTimedOutError(), KafkaConnectionError()):
+        assert not lost_producer_state(other), type(other).__name__
+    assert not lost_producer_state(ValueError("not kafka"))

@@ -61,12 +61,29 @@ class PartitionMoved(Exception):
 
 
 class ProducerStateLost(Exception):
-    """The broker no longer knows this producer's sequence numbers.
+    """A partition's producer cannot go on (:func:`lost_producer_state`).
 
-    Seen after a broker restart (``OutOfOrderSequenceNumber``, ``UnknownProducerId``).
-    The transaction did not commit and the producer is stopped; starting it again (a
-    new epoch) aborts what was left open, and the share can be sent again.
+    Seen after a broker restart. The producer is stopped; starting it again (a new
+    epoch) aborts what was left open, and the committed offset, read again, says what
+    of the share is still to send.
     """
+
+
+def lost_producer_state(exc: BaseException) -> bool:
+    """Whether a failed transaction left its producer unable to go on until restarted.
+
+    * ``OutOfOrderSequenceNumber``, ``UnknownProducerId``: the broker lost the
+      producer's sequence state (seen after a broker restart);
+    * a bare ``KafkaError``: aiokafka's sender routine died and failed every pending
+      send with it ("Unexpected error during batch delivery"; seen when the
+      transaction coordinator's connection closed under a broker restart). The
+      producer sends nothing more.
+
+    Any other error (a record refused, a timeout) is not this.
+    """
+    return isinstance(exc, (OutOfOrderSequenceNumber, UnknownProducerId)) or (
+        type(exc) is AIOKafkaError
+    )
 
 
 class OffsetGap(Exception):
@@ -258,7 +275,9 @@ class TransactionalOutputs:
             await self._stop_one((topic, partition))
             await self._notify()
             raise PartitionMoved(f"{topic}[{partition}] moved to another replica") from exc
-        except (OutOfOrderSequenceNumber, UnknownProducerId) as exc:
+        except AIOKafkaError as exc:
+            if not lost_producer_state(exc):
+                raise
             try:
                 await self._stop_one((topic, partition))
             except AIOKafkaError:
