@@ -561,18 +561,39 @@ async def _commit_partition(
             log.info("%s: its share of the batch is left to the new owner", exc)
             return False
         except ProducerStateLost as exc:
-            if assigned is not None and not assigned(topic, partition):
-                log.info("%s: not assigned here any more; left to the new owner", exc)
-                return False
             # Start the partition's producer again (a new epoch aborts what was left
             # open, and the committed offset is read again), then send the share again.
             log.warning("%s: starting its producer again; the share is sent again", exc)
-            await backoff.wait()
-            await transactions.open([(topic, partition)])
+            if not await _reopen(transactions, key, backoff, metrics, assigned):
+                log.info("%s: not assigned here any more; left to the new owner", exc)
+                return False
         except Exception as exc:
             await wait_to_send_again(exc, backoff, metrics, "transaction")
             # the commit may have landed after all: ask the broker where the group is
             await transactions.refresh(topic, partition)
+
+
+async def _reopen(
+    transactions: TransactionalOutputs,
+    key: tuple[str, int],
+    backoff: Backoff,
+    metrics: WorkerMetrics | None,
+    assigned: Callable[[str, int], bool] | None,
+) -> bool:
+    """Start a partition's producer again, retrying while the broker is away.
+
+    False when the partition is no longer assigned here (its share is its new owner's).
+    """
+    await backoff.wait()
+    while True:
+        if assigned is not None and not assigned(*key):
+            return False
+        try:
+            await transactions.open([key])
+            return True
+        except Exception as exc:
+            what = f"the start of {key[0]}[{key[1]}]'s producer"
+            await wait_to_send_again(exc, backoff, metrics, what)
 
 
 async def wait_to_send_again(

@@ -295,12 +295,18 @@ def test_a_send_the_broker_did_not_confirm_is_sent_again_and_a_refused_one_raise
 class StateLostOnce(RecordingOutputs):
     """The broker forgets the producer's sequence numbers on the first commit."""
 
-    def __init__(self, expected: dict[tuple[str, int], int | None]) -> None:
+    def __init__(
+        self, expected: dict[tuple[str, int], int | None], refused_starts: int = 0
+    ) -> None:
         super().__init__(expected)
         self.lost = False
         self.reopened: list[tuple[str, int]] = []
+        self.refused_starts = refused_starts
 
     async def open(self, partitions: Iterable[tuple[str, int]]) -> None:
+        if self.refused_starts:
+            self.refused_starts -= 1
+            raise KafkaConnectionError("Unable to bootstrap: the broker is away")
         self.reopened += list(partitions)
         await super().open(partitions)
 
@@ -320,6 +326,14 @@ def test_a_producer_whose_state_the_broker_lost_is_started_again_and_the_share_r
     done = asyncio.run(commit_in_transactions(tx, batch, outputs, assigned=lambda t, p: True))
     assert done == {("raw", 0)}
     assert tx.reopened == [("raw", 0)]
+    assert tx.commits == [("raw", 0, [b"k0-10", b"k0-11"], 12)]
+
+
+def test_a_producer_that_cannot_start_while_the_broker_is_away_is_started_again() -> None:
+    tx = StateLostOnce({("raw", 0): 10}, refused_starts=2)
+    batch, outputs = batch_of((0, 10), (0, 11))
+    done = asyncio.run(commit_in_transactions(tx, batch, outputs, assigned=lambda t, p: True))
+    assert done == {("raw", 0)} and tx.refused_starts == 0
     assert tx.commits == [("raw", 0, [b"k0-10", b"k0-11"], 12)]
 
 
