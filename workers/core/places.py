@@ -276,14 +276,17 @@ def feature_label(entity: Entity, text: str) -> str | None:
     if entity.label == "PERSON" and " " in entity.canonical:
         return None
     for mention in entity.mentions:
-        noun = _feature_noun(text, mention.end)
-        if noun is not None and (entity.label != "NORP" or noun in _WATER):
-            return FEATURE_NOUNS[noun]
+        found = _feature_noun(text, mention.end)
+        if found is not None and (entity.label != "NORP" or found[0] in _WATER):
+            return FEATURE_NOUNS[found[0]]
     return None
 
 
-def _feature_noun(text: str, end: int) -> str | None:
-    """The feature noun right after a name ending at ``end`` ("Luhansk cities": city)."""
+def _feature_noun(text: str, end: int) -> tuple[str, int] | None:
+    """The feature noun right after a name ending at ``end``, and where it ends.
+
+    "Luhansk cities": city.
+    """
     match = _FEATURE_AFTER.match(text[end : end + 30])
     if match is None:
         return None
@@ -291,23 +294,36 @@ def _feature_noun(text: str, end: int) -> str | None:
     word = _PLURALS.get(
         word, word[:-1] if word.endswith("s") and word[:-1] in FEATURE_NOUNS else word
     )
-    return word if word in FEATURE_NOUNS else None
+    return (word, end + match.end()) if word in FEATURE_NOUNS else None
 
 
-def _listed_with_places(entity: Entity, text: str, place_spans: Sequence[tuple[int, int]]) -> bool:
+def _place_edges(entities: Sequence[Entity], text: str) -> tuple[frozenset[int], frozenset[int]]:
+    """Where the article's tagged places start and end, computed once per article.
+
+    A place's feature noun belongs to it: "the Donbas region and Crimea".
+    """
+    starts: set[int] = set()
+    ends: set[int] = set()
+    for e in entities:
+        if e.label in PLACE_LABELS:
+            for m in e.mentions:
+                starts.add(m.start)
+                ends.add(m.end)
+                found = _feature_noun(text, m.end)
+                if found is not None:
+                    ends.add(found[1])
+    return frozenset(starts), frozenset(ends)
+
+
+def _listed_with_places(
+    entity: Entity, text: str, edges: tuple[frozenset[int], frozenset[int]]
+) -> bool:
     """Whether a mention is listed with a place the model tagged.
 
     "the United States, Europe, and Kyiv", "Donetsk and Luhansk": in a list, names are
     of one kind.
     """
-    ends = {end for _, end in place_spans}
-    # "the Donbas region and Crimea": a place's feature noun belongs to it
-    for _, end in place_spans:
-        if _feature_noun(text, end) is not None:
-            match = _FEATURE_AFTER.match(text[end : end + 30])
-            if match is not None:
-                ends.add(end + match.end())
-    starts = {start for start, _ in place_spans}
+    starts, ends = edges
     for mention in entity.mentions:
         before = _JOINED_BEFORE.search(text[max(0, mention.start - 12) : mention.start])
         if before is not None and mention.start - len(before.group(0)) in ends:
@@ -350,9 +366,7 @@ class Located:
 def locate(entities: Sequence[Entity], text: str, places: PlaceIndex) -> Located:
     """Repair place labels and attach ``geo`` to every GPE/LOC entity that resolves."""
     people = _person_words(entities)
-    place_spans = sorted(
-        (m.start, m.end) for e in entities if e.label in PLACE_LABELS for m in e.mentions
-    )
+    edges = _place_edges(entities, text)
     repaired: list[Entity] = []
     for entity in entities:
         label = entity.label
@@ -381,7 +395,7 @@ def locate(entities: Sequence[Entity], text: str, places: PlaceIndex) -> Located
             acronym = label == "ORG" and entity.canonical.isupper()
             placed = not acronym and (
                 any(_locative(text, m.start) for m in entity.mentions)
-                or _listed_with_places(entity, text, place_spans)
+                or _listed_with_places(entity, text, edges)
             )
             if options and (broad or placed):
                 label = "GPE"
