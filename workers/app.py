@@ -51,6 +51,7 @@ from workers.adapters.kafka_transactions import (
     TransactionalOutputs,
 )
 from workers.adapters.language_id import LangId
+from workers.adapters.ner_process import NerProcess
 from workers.adapters.prometheus import WorkerMetrics
 from workers.adapters.redis_dedupe import check_redis, dedupe_from_settings
 from workers.adapters.redis_stories import stories_from_settings
@@ -111,6 +112,13 @@ def pipeline_config(settings: Settings) -> PipelineConfig:
     )
 
 
+def load_recognizer(settings: Settings) -> Recognizer:
+    """The model in a child process of its own (the default) or in this one."""
+    if settings.ner_process:
+        return NerProcess(settings.spacy_model)
+    return NerModel(settings.spacy_model)
+
+
 def build_pipeline(
     settings: Settings,
     *,
@@ -125,7 +133,7 @@ def build_pipeline(
     """
     check_redis(settings.redis_url.get_secret_value())
     dedupe = dedupe_from_settings(settings, clock=time.time)
-    ner = recognizer or (NerModel(settings.spacy_model) if ner_enabled else None)
+    ner = recognizer or (load_recognizer(settings) if ner_enabled else None)
     if places is None and ner is not None and settings.geocode:
         places = place_index()
     linking = settings.story_linking

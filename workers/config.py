@@ -87,6 +87,11 @@ class Settings(BaseSettings):
         "ISO 3166 gazetteers (about 45 MB more per worker).",
     )
     ner_batch_size: int = Field(32, ge=1, le=4096, description="Articles per nlp.pipe batch.")
+    ner_process: bool = Field(
+        True,
+        description="Run spaCy in a child process of its own, off the worker's interpreter "
+        "lock (false: in a thread of the worker).",
+    )
     ner_batch_seconds: float = Field(
         0.5, gt=0, le=60, description="Longest wait to fill an NER batch."
     )

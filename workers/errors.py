@@ -39,6 +39,12 @@ class ServiceUnavailable(NewsworkerError):
     reason = "service_unavailable"
 
 
+class NerUnavailable(NewsworkerError):
+    """The NER process died or failed on a batch: the worker stops without committing."""
+
+    reason = "ner_unavailable"
+
+
 class DecodeError(NewsworkerError):
     """A raw message cannot become an article. Never retried: dead-lettered."""
 

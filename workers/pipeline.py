@@ -3,7 +3,8 @@
 The steps are the pure functions of :mod:`workers.core`; the only I/O is
 through the two adapters it is given as protocols (:class:`Deduper`, in
 production :class:`~workers.adapters.redis_dedupe.RedisDedupe`, and
-:class:`Recognizer`, in production :class:`~workers.adapters.spacy_ner.NerModel`)
+:class:`Recognizer`, in production :class:`~workers.adapters.ner_process.NerProcess`,
+spaCy's :class:`~workers.adapters.spacy_ner.NerModel` in a child process)
 and its clock is a function, so it runs the same under faust, in the
 benchmarks, in quality scripts and in tests with in-memory fakes
 (:mod:`workers.testing`).
@@ -264,7 +265,8 @@ class Pipeline:
         """The second step of :meth:`process`: the entity mentions of each original.
 
         Only English text goes to the English model; the rest gets no entities. NER is
-        CPU-bound: it runs in a thread, off the event loop, so Kafka heartbeats go on.
+        CPU-bound: it runs in a thread, off the event loop, so Kafka heartbeats go on (in
+        production that thread waits on the model's own process).
         """
         return await self.start_recognize(decided)
 

@@ -179,9 +179,34 @@ class WorkerProcess:
         return self.log_path.read_text(errors="replace")
 
     def rss_mb(self) -> float:
-        """The child's resident memory in MiB (Linux ``/proc``)."""
-        with open(f"/proc/{self.process.pid}/status", encoding="ascii") as status:
+        """Resident memory in MiB of the child and its descendants (Linux ``/proc``).
+
+        A worker's NER process is its child: the worker's memory is the sum.
+        """
+        return sum(_rss_mb(pid) for pid in _tree(self.process.pid))
+
+
+def _tree(pid: int) -> list[int]:
+    """``pid`` and its descendants (those alive now)."""
+    found, pending = [], [pid]
+    while pending:
+        current = pending.pop()
+        found.append(current)
+        try:
+            for task in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{task}/children", encoding="ascii") as f:
+                    pending.extend(int(child) for child in f.read().split())
+        except OSError:
+            continue
+    return found
+
+
+def _rss_mb(pid: int) -> float:
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as status:
             for line in status:
                 if line.startswith("VmRSS:"):
                     return int(line.split()[1]) / 1024
-        return 0.0
+    except OSError:
+        pass
+    return 0.0
