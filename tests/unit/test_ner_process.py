@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -13,6 +16,7 @@ from workers.adapters.ner_process import NerProcess
 from workers.adapters.spacy_ner import NerModel
 from workers.errors import ConfigError, NerUnavailable
 
+ROOT = Path(__file__).resolve().parents[2]
 TEXTS = [
     "Angela Merkel met Emmanuel Macron in Paris on Tuesday.",
     "",
@@ -74,9 +78,24 @@ def test_dead_child_fails_the_batch_and_closing_ends_the_child() -> None:
     assert _gone(pid, 10)
 
 
-def test_child_ignores_ctrl_c_and_sigterm(child: NerProcess) -> None:
+def test_child_ignores_ctrl_c(child: NerProcess) -> None:
     pid = child.pid
     assert pid is not None
     os.kill(pid, signal.SIGINT)
-    os.kill(pid, signal.SIGTERM)
     assert child.mentions(["Rome is in Italy."])[0][0].text == "Rome"
+
+
+def test_a_worker_that_exits_without_closing_ends_its_child(tmp_path: Path) -> None:
+    """Interpreter exit ends the child (it must not wait for a child that waits on it)."""
+    script = tmp_path / "worker.py"
+    script.write_text(
+        "from workers.adapters.ner_process import NerProcess\n"
+        "if __name__ == '__main__':\n"
+        "    print(NerProcess().pid, flush=True)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(
+        [sys.executable, str(script)], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert _gone(int(done.stdout.split()[0]), 10)

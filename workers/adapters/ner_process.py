@@ -8,10 +8,12 @@ spawned child that only runs ``nlp.pipe``; the worker's NER thread hands it a ba
 and blocks on the answer without the lock.
 
 The two processes talk over a pipe in JSON (texts one way, mention tuples the
-other): nothing is pickled. The child ignores SIGINT and SIGTERM (the worker decides
-when to stop) and exits when the pipe closes, so it never outlives the worker, even
-after a SIGKILL. If the child dies, the batch in flight fails with
-:class:`~workers.errors.NerUnavailable` and the worker stops without committing.
+other): nothing is pickled. The child never outlives the worker: it exits when the
+pipe closes (after a SIGKILL of the worker, once its batch in flight is done), and it
+is a daemon process, which :mod:`multiprocessing` ends with SIGTERM when the worker
+exits. It ignores SIGINT, so Ctrl-C in a terminal stops the worker, not NER under
+a batch the worker is still finishing. If the child dies, the batch in flight fails
+with :class:`~workers.errors.NerUnavailable` and the worker stops without committing.
 """
 
 from __future__ import annotations
@@ -100,7 +102,6 @@ class NerProcess:
 def _serve(pipe: Connection, name: str | None) -> None:
     """The child: load the model, then answer batches until the pipe closes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     from workers.adapters.spacy_ner import NerModel
 
     try:
