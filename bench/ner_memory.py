@@ -12,19 +12,17 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import random
 import resource
 
 from workers.adapters.spacy_ner import NerModel
 from workers.devtools.corpus import iter_plain_articles
+from workers.devtools.processes import rss_mb_of
 
 
 def rss_mb() -> float:
-    with open("/proc/self/status", encoding="ascii") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return rss_mb_of(os.getpid()) or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def stream(count: int) -> list[str]:

@@ -18,6 +18,7 @@ with :class:`~workers.errors.NerUnavailable` and the worker stops without commit
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import multiprocessing
 import signal
@@ -57,7 +58,7 @@ class NerProcess:
 
     @property
     def pid(self) -> int | None:
-        """The child's process id (for RSS accounting)."""
+        """The child's process id."""
         return self._process.pid
 
     def mentions(self, texts: Sequence[str], batch_size: int = 32) -> list[list[Mention]]:
@@ -109,12 +110,7 @@ def _serve(pipe: Connection, name: str | None) -> None:
     except ConfigError as exc:
         pipe.send_bytes(json.dumps({"error": exc.message}).encode())
         return
-    info = model.info
-    pipe.send_bytes(
-        json.dumps(
-            {"info": {"name": info.name, "version": info.version, "lang": info.lang}}
-        ).encode()
-    )
+    pipe.send_bytes(json.dumps({"info": dataclasses.asdict(model.info)}).encode())
     while True:
         try:
             request = json.loads(pipe.recv_bytes())

@@ -183,7 +183,7 @@ class WorkerProcess:
 
         A worker's NER process is its child: the worker's memory is the sum.
         """
-        return sum(_rss_mb(pid) for pid in _tree(self.process.pid))
+        return sum(rss_mb_of(pid) for pid in _tree(self.process.pid))
 
 
 def _tree(pid: int) -> list[int]:
@@ -201,7 +201,8 @@ def _tree(pid: int) -> list[int]:
     return found
 
 
-def _rss_mb(pid: int) -> float:
+def rss_mb_of(pid: int) -> float:
+    """Resident memory of one process in MiB (Linux ``/proc``; 0 when it cannot be read)."""
     try:
         with open(f"/proc/{pid}/status", encoding="ascii") as status:
             for line in status:
