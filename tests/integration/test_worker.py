@@ -215,3 +215,51 @@ def test_example_subscriber_counts_entities(
     lines = result.stdout.splitlines()
     assert int(lines[0].split()[0]) >= 1
     assert any("Jens Albrechtsen (PERSON) x" in line for line in lines[1:])
+
+
+def test_samples_show_copies_an_update_and_coverage(
+    running_worker: tuple[Settings, WorkerProcess],
+) -> None:
+    """What ``make run`` shows: the project's samples, published in order to one partition."""
+    from workers.cli.publish import publish_paths
+    from workers.cli.run import default_samples
+    from workers.cli.watch import OutputWatcher
+
+    settings, worker = running_worker
+    watcher = OutputWatcher(settings)
+    try:
+        ids = publish_paths(settings, [str(default_samples())], source=None, partition=0)
+        outcome = watcher.wait_for(set(ids), timeout=180, alive=worker.alive)
+    finally:
+        watcher.close()
+    assert not outcome.missing, worker.log()[-4000:]
+    got = {
+        key: (role, json.loads(value or b""))
+        for key, (role, value) in zip(outcome.keys, outcome.records, strict=True)
+    }
+    enriched = {k: v for k, (role, v) in got.items() if role == "enriched"}
+    copies = {k: v for k, (role, v) in got.items() if role == "duplicates"}
+    for event in enriched.values():
+        jsonschema.validate(event, load_schema(ENRICHED_SCHEMA))
+    relation = {k: v.get("relation") for k, v in enriched.items()}
+    assert sorted(relation.values()) == ["coverage", "first", "first", "first", "update"], relation
+    (update,) = (v for v in enriched.values() if v.get("relation") == "update")
+    (coverage,) = (v for v in enriched.values() if v.get("relation") == "coverage")
+    story = {v["article_id"]: v["story_id"] for v in enriched.values()}
+    # the update follows the article published before it, and joins its story
+    assert ids.index(update["article_id"]) > ids.index(update["related_to"])
+    assert update["story_id"] == story[update["related_to"]] and update["new_sentences"] >= 2
+    # the coverage (another outlet's own words) shares the story of a first article
+    assert coverage["story_id"] in {s for k, s in story.items() if relation[k] == "first"}
+    assert (
+        coverage["source"]
+        != enriched[
+            next(
+                k for k, s in story.items() if s == coverage["story_id"] and relation[k] == "first"
+            )
+        ]["source"]
+    )
+    # two copies: each names an enriched article of its story
+    assert len(copies) == 2
+    for notice in copies.values():
+        assert story[notice["duplicate_of"]] == notice["story_id"]

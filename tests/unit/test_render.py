@@ -54,3 +54,30 @@ def test_rates_between_snapshots() -> None:
     assert r.per_second == {"raw": 20.0, "enriched": 12.0, "duplicates": 4.0, "dlq": 1.0}
     assert r.lag_total == 7 and r.duplicate_share == 0.25
     assert "lag of g: 7 [p0:3 p1:4]" in format_rates(r, "g")
+
+
+def test_run_lists_outputs_in_publish_order_and_counts_relations() -> None:
+    import json
+
+    from workers.cli.run import relation_counts
+    from workers.cli.watch import Outcome
+
+    def event(article_id: str, relation: str | None) -> bytes:
+        data = {"article_id": article_id} | ({"relation": relation} if relation else {})
+        return json.dumps(data).encode()
+
+    outcome = Outcome(
+        records=[
+            ("enriched", event("c", "coverage")),
+            ("duplicates", b"{}"),
+            ("enriched", event("a", None)),
+            ("enriched", event("u", "update")),
+        ],
+        keys=["c", "b", "a", "u"],
+    )
+    assert ["a", "b", "u", "c"] == [
+        json.loads(value or b"{}").get("article_id", "b")
+        for _, value in outcome.in_order(["a", "b", "u", "c"])
+    ]
+    assert relation_counts(outcome.records) == " (first 1, update 1, coverage 1)"
+    assert relation_counts([("duplicates", b"{}")]) == ""

@@ -32,8 +32,14 @@ def publish_paths(
     article_id: str | None = None,
     raw: bool = False,
     quiet: bool = False,
+    partition: int | None = None,
 ) -> list[str]:
-    """Publish articles from paths; return their ids in order."""
+    """Publish articles from paths; return their ids in order.
+
+    ``partition``: send every article to that partition of the raw topic instead of
+    the one its key hashes to, so one worker reads them in the order given (Kafka
+    keeps order only within a partition).
+    """
     from tqdm import tqdm
 
     from workers.adapters.kafka_clients import producer
@@ -59,7 +65,7 @@ def publish_paths(
                     )
                     skipped += 1
                     continue
-                sender.send(topic, key=message.key, value=message.value)
+                sender.send(topic, key=message.key, value=message.value, partition=partition)
                 ids.append(message.article_id)
         sender.flush(timeout=60)
     finally:

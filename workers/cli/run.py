@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,18 @@ def default_samples() -> Path:
     return here if here.is_dir() else Path("samples/articles")
 
 
+def relation_counts(records: list[tuple[str, bytes | None]]) -> str:
+    """`` (first 3, update 1, coverage 1)``: how the enriched events relate to their stories."""
+    counts: dict[str, int] = {}
+    for role, value in records:
+        if role == "enriched" and value:
+            relation = str(json.loads(value).get("relation") or "first")
+            counts[relation] = counts.get(relation, 0) + 1
+    order = ("first", "update", "coverage")
+    named = sorted(counts, key=lambda r: (order.index(r) if r in order else len(order), r))
+    return f" ({', '.join(f'{r} {counts[r]}' for r in named)})" if counts else ""
+
+
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """Everything end to end; fails when an article got no output in time."""
     from workers.adapters.kafka_clients import create_topics
@@ -44,7 +57,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         print(f"topic {name}: {state}")
     paths = args.paths or [str(default_samples())]
     watcher = OutputWatcher(settings)
-    ids = publish_paths(settings, paths, source=args.source)
+    # One partition: the worker reads the articles in the order given, so an update is
+    # decided after the article it updates (across partitions Kafka keeps no order).
+    ids = publish_paths(settings, paths, source=args.source, partition=0)
     worker = WorkerProcess(settings, settings.stack_dir, name="worker")
     print(f"starting the worker (log: {worker.log_path}) ...")
     try:
@@ -53,11 +68,12 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         worker.stop()
         watcher.close()
     print()
-    for role, value in outcome.records:
+    for role, value in outcome.in_order(ids):
         print(render(role, value) + "\n")
     counts = outcome.counts()
     print(
-        f"{len(ids)} article(s) published: {counts.get('enriched', 0)} enriched, "
+        f"{len(ids)} article(s) published: {counts.get('enriched', 0)} enriched"
+        f"{relation_counts(outcome.records)}, "
         f"{counts.get('duplicates', 0)} duplicate(s), {counts.get('dlq', 0)} dead-lettered"
     )
     if outcome.missing:

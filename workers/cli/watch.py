@@ -21,6 +21,17 @@ class Outcome:
 
     records: list[tuple[str, bytes | None]] = field(default_factory=list)
     missing: set[str] = field(default_factory=set)
+    keys: list[str] = field(default_factory=list)
+    """The article id of each record, in the same order."""
+
+    def in_order(self, ids: list[str]) -> list[tuple[str, bytes | None]]:
+        """The records in the order of ``ids`` (the order the articles were published)."""
+        position = {article_id: n for n, article_id in enumerate(ids)}
+        ranked = sorted(
+            zip(self.keys, self.records, strict=True),
+            key=lambda pair: position.get(pair[0], len(position)),
+        )
+        return [record for _, record in ranked]
 
     def counts(self) -> dict[str, int]:
         """Outputs per topic role."""
@@ -64,6 +75,7 @@ class OutputWatcher:
                     key = (record.key or b"").decode("utf-8", errors="replace")
                     if key in outcome.missing:
                         outcome.records.append((self.roles[record.topic], record.value))
+                        outcome.keys.append(key)
                         outcome.missing.discard(key)
         return outcome
 
