@@ -77,11 +77,12 @@ bench: $(BENCH_STAMP) stack-up ## throughput vs the nlp.pipe limit, naive loop, 
 profile: $(BENCH_STAMP) stack-up ## pyinstrument report of the pipeline with NER off: where the non-NER time goes
 	$(BIN)/python -m bench.profile_pipeline --articles $${ARTICLES_COUNT:-3000}
 
-quality: stack-up ## precision/recall of duplicate decisions, story linking (ECB+), canonical entities, geocoding; language routing
+quality: stack-up ## precision/recall of duplicate decisions, story linking (ECB+), canonical entities, geocoding, places in other languages; language routing
 	$(BIN)/python -m bench.dedupe_quality --stories 1000
 	$(BIN)/python -m bench.story_quality
 	$(BIN)/python -m bench.entity_quality
 	$(BIN)/python -m bench.geocode_quality
+	$(BIN)/python -m bench.foreign_place_quality
 	$(BIN)/python -m bench.language_quality
 
 bench-dedupe: install system-deps ## dedupe decisions/s, round trips and Redis bytes per article at 10k/100k/1M

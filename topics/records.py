@@ -140,8 +140,9 @@ class EnrichedEvent(_Record):
     truncated: bool = False
     """True when the body was longer than the NER limit and only its start was analysed."""
     language: str = "en"
-    """ISO 639-1 code of the body's language (``und``: too short to tell). Only English
-    text gets entities; other languages get an empty list (v2)."""
+    """ISO 639-1 code of the body's language (``und``: too short to tell). English text
+    gets entities from the model; other languages only the places named in them, found
+    by name in the gazetteers (label GPE, with ``geo``), or an empty list (v2)."""
     model: ModelRecord | None = None
     """The NER pipeline that found the entities; null when NER is switched off (v2)."""
     trimmed: list[str] = field(default_factory=list)

@@ -43,7 +43,7 @@ import faust
 from aiokafka.errors import KafkaError, KafkaTimeoutError
 
 from topics.specs import DLQ, DUPLICATES, ENRICHED, RAW, STORIES, largest_record
-from workers.adapters.gazetteer import place_index
+from workers.adapters.gazetteer import foreign_names, place_index
 from workers.adapters.kafka_transactions import (
     OffsetGap,
     PartitionMoved,
@@ -136,6 +136,7 @@ def build_pipeline(
     ner = recognizer or (load_recognizer(settings) if ner_enabled else None)
     if places is None and ner is not None and settings.geocode:
         places = place_index()
+    foreign = foreign_names() if places is not None and settings.foreign_places else None
     linking = settings.story_linking
     return Pipeline(
         pipeline_config(settings),
@@ -146,6 +147,7 @@ def build_pipeline(
         language=LangId(),
         stories=stories_from_settings(settings, clock=time.time) if linking else None,
         zipf=WordFrequency().zipf if linking else None,
+        foreign=foreign,
     )
 
 

@@ -86,6 +86,12 @@ class Settings(BaseSettings):
         description="Repair place labels and put places on the map from the GeoNames and "
         "ISO 3166 gazetteers (about 45 MB more per worker).",
     )
+    foreign_places: bool = Field(
+        True,
+        description="Give an article not in English the places named in it, matched by name "
+        "(countries in its language, cities of a million or more in any script); needs "
+        "geocode. False: such articles get no entities.",
+    )
     ner_batch_size: int = Field(32, ge=1, le=4096, description="Articles per nlp.pipe batch.")
     ner_process: bool = Field(
         True,

@@ -37,9 +37,10 @@ from workers.core.events import (
     fit_event,
     title_of,
 )
+from workers.core.foreign_places import FOUND_LABEL, ForeignNames, foreign_entities
 from workers.core.language import UNDETERMINED, Classifier, detect_language
 from workers.core.lines import CleanedText
-from workers.core.places import PlaceIndex, article_entities
+from workers.core.places import Located, PlaceIndex, article_entities
 from workers.core.stories import (
     Link,
     LinkRequest,
@@ -52,6 +53,9 @@ from workers.core.stories import (
 from workers.errors import DecodeError, NewsworkerError, ProcessingError
 
 Clock = Callable[[], float]
+#: Languages whose text goes to the English model (``und``: too short to tell). The
+#: others get only the places named in them (:mod:`workers.core.foreign_places`).
+NER_LANGUAGES = frozenset({"en", UNDETERMINED.code})
 #: Bytes of a record besides its value that the topic limit also counts (headers, framing).
 RECORD_MARGIN = 1024
 
@@ -168,6 +172,7 @@ class Pipeline:
         language: Classifier | None = None,
         stories: StoryLinker | None = None,
         zipf: Zipf | None = None,
+        foreign: ForeignNames | None = None,
     ) -> None:
         self.config = config
         self.dedupe = dedupe
@@ -175,6 +180,8 @@ class Pipeline:
         self.clock = clock
         #: The gazetteer places are repaired and resolved with (None: entities as found).
         self.places = places
+        #: Place names in other languages (None: an article not in English gets no entities).
+        self.foreign = foreign
         #: The language classifier (None: every text ``und``, treated as English).
         self.language = language
         #: The story linker (None: every first article opens a story of its own).
@@ -277,7 +284,7 @@ class Pipeline:
         back; batches are recognized one at a time, in the order they were queued.
         """
         texts, stats = decided.texts, decided.stats
-        english = [i for i, code in enumerate(decided.languages) if code in {"en", "und"}]
+        english = [i for i, code in enumerate(decided.languages) if code in NER_LANGUAGES]
         ner = self.ner
         queued: asyncio.Future[list[list[Mention]]] | None = None
         if ner is not None and english:
@@ -341,13 +348,18 @@ class Pipeline:
                 raise RuntimeError("pipeline step order broken")
             try:
                 title = title_of(item.article, item.cleaned)
-                located = article_entities(
-                    found,
-                    title=title,
-                    text=text,
-                    labels=self.config.entity_labels,
-                    places=self.places,
-                )
+                if language in NER_LANGUAGES or self.foreign is None:
+                    located = article_entities(
+                        found,
+                        title=title,
+                        text=text,
+                        labels=self.config.entity_labels,
+                        places=self.places,
+                    )
+                else:
+                    located = foreign_entities(text, title, self.foreign, language)
+                    if FOUND_LABEL not in self.config.entity_labels:
+                        located = Located([], [])
                 entities, countries = located.entities, located.countries
                 if self.stories is not None and item.decision.status == "original":
                     when = article_time(item.article.published_at, self.clock())

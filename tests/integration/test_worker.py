@@ -131,7 +131,11 @@ def test_bad_messages_go_to_the_dead_letter_topic(
     }
     assert got["good-after-bad"][0] == "enriched"
     role, event = got["spanish"]
-    assert role == "enriched" and event["language"] == "es" and event["entities"] == []
+    assert role == "enriched" and event["language"] == "es"
+    # no English NER for Spanish: only the places it names, found by name, on the map
+    places = {(e["canonical"], e["label"], e["text"], e["geo"]["kind"]) for e in event["entities"]}
+    assert places == {("Spain", "GPE", "España", "country"), ("Madrid", "GPE", "Madrid", "city")}
+    assert event["countries"] == ["ES"]
     role, event = got["many-lines"]
     assert role == "enriched" and event["body"].count("\n\n") == 100_000
     assert worker.process.poll() is None  # the worker never exits because of a message

@@ -346,3 +346,41 @@ def test_the_next_batch_queued_for_ner_starts_without_the_event_loop() -> None:
     assert recognizer.seen == [STORY[:12], OTHER[:12]] and recognizer.most_at_once == 1
     assert [m.text for m in one.mentions[0]] == ["Genoa", "Asia"]
     assert [m.text for m in two.mentions[0]] == ["Lisbon", "Carlos Moedas"]
+
+
+def test_an_article_not_in_english_gets_the_places_named_in_it() -> None:
+    from workers.core.foreign_places import ForeignNames
+    from workers.core.places import Place
+
+    naples = Place("Naples", "city", "IT", geonameid=3172394, population=1_000_000)
+    italy = Place("Italy", "country", "IT", geonameid=3175395)
+    recognizer = KeywordRecognizer(NAMES)
+    text = (
+        "Il traffico nel porto di Napoli è cresciuto di un decimo quest'anno.\n"
+        "Le navi dall'Asia sono la maggior parte della crescita, secondo l'autorità.\n"
+        "In Italia il porto di Napoli è ora il terzo per numero di container."
+    )
+
+    def pipeline(foreign: ForeignNames | None) -> Pipeline:
+        return Pipeline(
+            PipelineConfig(10_000, 100_000, ("PERSON", "GPE", "LOC", "ORG"), 8),
+            MemoryDeduper(),
+            recognizer,
+            clock=lambda: NOW,
+            language=lambda sample: ("it", 0.99),
+            foreign=foreign,
+        )
+
+    names = ForeignNames([("Napoli", naples)], {"it": [("Italia", italy)]})
+    (output,) = run(pipeline(names), message("it-1", text)).outputs
+    event = json.loads(output.value)
+    assert event["language"] == "it"
+    assert [(e["canonical"], e["label"], e["text"], e["count"]) for e in event["entities"]] == [
+        ("Naples", "GPE", "Napoli", 2),
+        ("Italy", "GPE", "Italia", 1),
+    ]
+    assert event["entities"][0]["geo"]["geonameid"] == 3172394
+    assert event["countries"] == ["IT"]
+    assert recognizer.calls == 0  # the English model never saw it
+    (without,) = run(pipeline(None), message("it-1", text)).outputs
+    assert json.loads(without.value)["entities"] == []

