@@ -87,8 +87,10 @@ def caseless_key(name: str) -> str:
 
 
 def _marks() -> str:
-    """Every combining mark (Mn, Mc) as a regex class body: vowel signs of Indic scripts
-    are part of a word, though not alphanumeric to Python."""
+    """Every combining mark (Mn, Mc) as the body of a regex character class.
+
+    Vowel signs of Indic scripts are part of a word, though not alphanumeric to Python.
+    """
     ranges: list[str] = []
     start = previous = -2
     for code in range(0x300, 0x20000):
