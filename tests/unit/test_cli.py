@@ -53,6 +53,24 @@ def test_help_shows_env_vars() -> None:
         [sys.executable, "-m", "workers.cli", "--help"], capture_output=True, text=True, timeout=60
     )
     assert "KAFKA_BOOTSTRAP_SERVERS" in result.stdout and "REDIS_URL" in result.stdout
+    assert "newsworker worker --help" in result.stdout
+
+
+def test_worker_help_lists_every_setting_with_its_env_var_and_hides_secrets() -> None:
+    from workers.config import Settings, env_var_of
+
+    result = subprocess.run(
+        [sys.executable, "-m", "workers.cli", "worker", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"PATH": "/usr/bin:/bin", "REDIS_URL": "redis://:hunter2@127.0.0.1:1/0"},
+    )
+    assert result.returncode == 0, result.stderr
+    listed = {line.split()[0] for line in result.stdout.splitlines() if line.startswith("  ")}
+    assert {env_var_of(field) for field in Settings.model_fields} <= listed
+    assert "REDIS_URL (secret)" in result.stdout and "hunter2" not in result.stdout
+    assert "NEWSWORKER_FOREIGN_PLACES (true)" in result.stdout
 
 
 def test_a_kafka_error_becomes_one_short_line() -> None:

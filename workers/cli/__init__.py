@@ -24,6 +24,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="newsworker",
         description="News ingestion worker: Kafka in, Redis de-duplication, spaCy entities, "
         "Kafka out.",
+        epilog="Every setting and its environment variable: newsworker worker --help",
     )
     parser.add_argument(
         "--bootstrap-servers",

@@ -25,6 +25,31 @@ def env_help(field: str) -> str:
     return f"env: {env_var_of(field)}"
 
 
+def settings_epilog() -> str:
+    """Every setting as ``VARIABLE (default): description``, for ``--help`` epilogs.
+
+    Secrets show no default; the list is made from the one settings object, so it
+    cannot fall behind it.
+    """
+    lines = ["environment (every setting; workers/config.py):"]
+    for field, info in Settings.model_fields.items():
+        default = info.get_default(call_default_factory=True)
+        shown = "secret" if "SecretStr" in repr(info.annotation) else _shown(default)
+        text = (info.description or "").strip()
+        lines.append(f"  {env_var_of(field)} ({shown})")
+        if text:
+            lines.append(f"      {text}")
+    return "\n".join(lines)
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, tuple | list):
+        return ",".join(str(v) for v in value) or "empty"
+    if value is None:
+        return "unset"
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
 def positive_int(value: str) -> int:
     """A whole number of at least 1."""
     try:

@@ -5,13 +5,18 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from workers.cli.args import env_help
+from workers.cli.args import env_help, settings_epilog
 from workers.config import Settings
 
 
 def add_parser(sub: Any) -> argparse.ArgumentParser:
     """The ``worker`` sub-parser."""
-    parser: argparse.ArgumentParser = sub.add_parser("worker", help="run the stream worker (faust)")
+    parser: argparse.ArgumentParser = sub.add_parser(
+        "worker",
+        help="run the stream worker (faust)",
+        epilog=settings_epilog(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--no-ner", action="store_true", help="skip entity recognition")
     parser.add_argument("--loglevel", choices=["debug", "info", "warn", "error"], default="info")
     parser.add_argument("--group", help=f"consumer group ({env_help('consumer_group')})")
