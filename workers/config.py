@@ -136,7 +136,7 @@ class Settings(BaseSettings):
         "join it.",
     )
     story_link_threshold: float = Field(
-        0.25,
+        0.2,
         gt=0,
         le=1,
         description="Least similarity (words and entities) of a first article to a recent story "

@@ -99,6 +99,24 @@ def test_redis_links_as_the_in_memory_rule_does(isolated: Settings) -> None:
     assert {roots["bridge-1"], roots["pirates-1"]} == {"bridge-0", "pirates-0"}
 
 
+def test_days_in_conflict_weigh_in_redis_as_in_memory(isolated: Settings) -> None:
+    when = 1_000 * DAY
+    body = "A magnitude 5.9 quake hit Qeshm island on {}, injuring seven people there."
+    items = [
+        LinkRequest("tue-0", features("Quake hits Qeshm island", body.format("Tuesday"), when)),
+        LinkRequest("tue-1", features("Qeshm island quake", body.format("Tuesday"), when)),
+        LinkRequest("fri-0", features("Qeshm island quake", body.format("Friday"), when)),
+    ]
+    memory = asyncio.run(MemoryLinker(threshold=0.25).link(items))
+    found = link(isolated, FakeClock(when), items)
+    assert [(x.root, x.relation, x.score) for x in found] == [
+        (x.root, x.relation, x.score) for x in memory
+    ]
+    assert found[1].root == "tue-0" and found[1].score > 0.5
+    # the same words on another day: the score halved, yet still one story here
+    assert found[2].root == "tue-0" and found[2].score < 0.6 * found[1].score
+
+
 def test_a_redelivered_article_gets_its_recorded_link(isolated: Settings) -> None:
     clock = FakeClock(1_000 * DAY)
     first = link(isolated, clock, requests())

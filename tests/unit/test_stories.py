@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import math
 
@@ -109,6 +110,27 @@ def test_centroid_scores_by_words_and_entities_and_vetoes_other_years() -> None:
     assert story.score(other_year) is None
     assert story.score(no_year) == pytest.approx(story.score(same) or 0.0, abs=0.2)
     assert story.score(unrelated) == 0.0
+
+
+def test_days_and_months_in_conflict_halve_the_score() -> None:
+    story = Centroid()
+    story.add(unit(features("Quake hits island", "A strong quake hit the island on Tuesday.")))
+    same_day = unit(features("Island shaken by quake", "The quake shook the island on Tuesday."))
+    other_day = unit(features("Island shaken by quake", "The quake shook the island on Friday."))
+    undated = unit(features("Island shaken by quake", "The quake shook the island."))
+    assert same_day.dates == ("tuesday",) and undated.dates == ()
+    assert features("A May quake", "It may come in May.").dates == ()  # "May": mostly a verb
+    # the same words, known to be of another day, score half
+    undamped = story.score(dataclasses.replace(other_day, dates=())) or 0.0
+    assert story.score(other_day) == pytest.approx(0.5 * undamped)
+    assert (story.score(same_day) or 0.0) > (story.score(other_day) or 0.0)
+    assert (story.score(undated) or 0.0) > (story.score(other_day) or 0.0)  # no date: no veto
+    # a story that named the other day once has it in common
+    story.add(other_day)
+    assert story.dates == {"tuesday": 1, "friday": 1}
+    assert story.score(other_day) == pytest.approx(
+        story.score(dataclasses.replace(other_day, dates=()))
+    )
 
 
 def test_centroid_keeps_its_heaviest_features() -> None:

@@ -22,11 +22,12 @@
 --   [W+S+1..W+2S]   sc:<b>    story root -> centroid (JSON)
 --   [W+2S+1..W+3S]  df:<b>    feature key -> articles with it; "#n" -> articles
 -- ARGV:
---   [1] W  [2] S  [3] article id  [4] features (JSON: t, e, y, k; t and e unweighed)
+--   [1] W  [2] S  [3] article id  [4] features (JSON: t, e, y, d, k; t and e unweighed)
 --   [5] threshold  [6] entity weight  [7] ttl of the current lnk bucket
 --   [8] ttl of the current story buckets  [9] MAX_CANDIDATES  [10] CENTROID_SIZE
 --   [11] INDEX_WIDTH  [12] IDF_SMOOTHING  [13] story window seconds (time apart that
---   can never be one event)
+--   can never be one event)  [14] DATE_CONFLICT (factor of the score when both name
+--   days or months, none in common)
 -- Returns {"replay" | "new", link JSON {st, r, s}}.
 
 local W = tonumber(ARGV[1])
@@ -41,6 +42,7 @@ local size = tonumber(ARGV[10])
 local width = tonumber(ARGV[11])
 local smoothing = tonumber(ARGV[12])
 local story_window = tonumber(ARGV[13])
+local date_conflict = tonumber(ARGV[14])
 
 for i = 1, W do
   local recorded = redis.call('HGET', KEYS[i], id)
@@ -50,6 +52,7 @@ for i = 1, W do
 end
 
 local f = cjson.decode(ARGV[4])
+f.d = f.d or {}
 
 -- Document frequencies of the story window's earlier articles (stream_idf).
 local names = {}
@@ -117,20 +120,21 @@ local function cosine(unit, other)
   return dot / math.sqrt(norm)
 end
 
-local function years_disagree(centroid)
-  if #f.y == 0 then
+-- Both name some (years; days and months) but none in common.
+local function disagree(mine, seen)
+  if #mine == 0 then
     return false
   end
   local any = false
-  for _, _ in pairs(centroid.y) do
+  for _, _ in pairs(seen) do
     any = true
     break
   end
   if not any then
     return false
   end
-  for _, year in ipairs(f.y) do
-    if centroid.y[year] then
+  for _, value in ipairs(mine) do
+    if seen[value] then
       return false
     end
   end
@@ -143,6 +147,7 @@ local function decode_centroid(text)
   c.t = c.t or {}
   c.e = c.e or {}
   c.y = c.y or {}
+  c.d = c.d or {}
   return c
 end
 
@@ -179,9 +184,12 @@ for n = 1, math.min(#order, max_candidates) do
       local centroid = decode_centroid(text)
       local apart = f.ts and centroid.ft and centroid.lt
         and (f.ts < centroid.ft - story_window or f.ts > centroid.lt + story_window)
-      if not years_disagree(centroid) and not apart then
+      if not disagree(f.y, centroid.y) and not apart then
         local score = (1 - entity_weight) * cosine(f.t, centroid.t)
           + entity_weight * cosine(f.e, centroid.e)
+        if disagree(f.d, centroid.d) then
+          score = score * date_conflict
+        end
         if score > best_score or (score == best_score and root < best) then
           best, best_score, best_centroid, best_bucket = root, score, centroid, j
         end
@@ -198,7 +206,7 @@ if best and best_score >= threshold then
     redis.call('HDEL', KEYS[W + S + best_bucket], root)
   end
 else
-  root, relation, centroid = id, 'first', {t = {}, e = {}, y = {}, n = 0}
+  root, relation, centroid = id, 'first', {t = {}, e = {}, y = {}, d = {}, n = 0}
   best_score = math.max(best_score, 0)
 end
 
@@ -230,6 +238,9 @@ centroid.t = add_pruned(centroid.t, f.t)
 centroid.e = add_pruned(centroid.e, f.e)
 for _, year in ipairs(f.y) do
   centroid.y[year] = (centroid.y[year] or 0) + 1
+end
+for _, date in ipairs(f.d) do
+  centroid.d[date] = (centroid.d[date] or 0) + 1
 end
 centroid.n = (centroid.n or 0) + 1
 if f.ts then

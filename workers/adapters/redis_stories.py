@@ -45,6 +45,7 @@ from workers.config import Settings
 from workers.core.dedupe import KeySpace, Window, window_at
 from workers.core.stories import (
     CENTROID_SIZE,
+    DATE_CONFLICT,
     ENTITY_WEIGHT,
     IDF_SMOOTHING,
     INDEX_WIDTH,
@@ -119,6 +120,7 @@ class RedisStories:
                         INDEX_WIDTH,
                         IDF_SMOOTHING,
                         self.story_window_seconds,
+                        DATE_CONFLICT,
                     ]
                     pipe.evalsha(self._sha, len(keys), *keys, *args)
                 return raise_first_error(await pipe.execute(raise_on_error=False))

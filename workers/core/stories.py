@@ -32,7 +32,10 @@ Two events of one kind (two earthquakes, two seasons' trades) share most words;
 what tells them apart first is when they happened: an article is never linked to
 a story whose articles appeared more than the story window before or after it
 (its ``published_at``, else the time it is processed), nor to one when both name
-years but no year in common.
+years but no year in common; and when both name days of the week or months but
+none in common ("on Tuesday", "in December"), its score is multiplied by
+:data:`DATE_CONFLICT`. Reports of one event name the same day; a same-kind
+event happened on another.
 
 Lines that are only a URL are left out of the words and entities (a scraped
 page's address is no evidence of its event), but their years count.
@@ -71,8 +74,12 @@ COMMON_ZIPF = 5.5
 TITLE_WEIGHT = 2.0
 #: Share of the entity similarity in the link score.
 ENTITY_WEIGHT = 0.3
-#: Least link score that joins an existing story (chosen on half of the ECB+ topics).
-LINK_THRESHOLD = 0.25
+#: Least link score that joins an existing story (chosen on half of the ECB+ topics, with
+#: :data:`DATE_CONFLICT`).
+LINK_THRESHOLD = 0.2
+#: Factor of the link score when the article and the story both name days or months and
+#: share none (chosen on half of the ECB+ topics).
+DATE_CONFLICT = 0.5
 #: Salient words and entities of an article its story is indexed under (and searched by).
 INDEX_TERMS = 10
 INDEX_ENTITIES = 5
@@ -103,6 +110,12 @@ def stream_idf(frequency: int, documents: int) -> float:
 _WORD = re.compile(r"[^\W\d_][\w'\u2019-]*")
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:\.\d+)?(?![\w.])")
 _YEAR = re.compile(r"\b(?:19[5-9]\d|20[0-4]\d)\b")
+#: Days of the week and months, as English writes them in a date ("May" left out: it is
+#: mostly the verb).
+_DATE = re.compile(
+    r"\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March"
+    r"|April|June|July|August|September|October|November|December)\b"
+)
 _URL_LINE = re.compile(r"^[ \t]*(?:https?:|www\.)[^\n]*$", re.MULTILINE | re.IGNORECASE)
 
 
@@ -120,6 +133,8 @@ class StoryFeatures:
     years: tuple[str, ...]
     time: float | None = None
     """When the article appeared (:func:`article_time`), epoch seconds."""
+    dates: tuple[str, ...] = ()
+    """Days of the week and months it names, lower case ("tuesday", "december")."""
 
     def weighted(self, frequencies: Mapping[str, int], documents: int) -> StoryFeatures:
         """Unit vectors after weighing each feature by its rarity in the stream.
@@ -143,6 +158,7 @@ class StoryFeatures:
             ),
             years=self.years,
             time=self.time,
+            dates=self.dates,
         )
 
     def feature_keys(self) -> list[str]:
@@ -161,6 +177,7 @@ class StoryFeatures:
             "t": dict(self.terms),
             "e": dict(self.entities),
             "y": list(self.years),
+            "d": list(self.dates),
             "k": self.index_keys(),
         }
         if self.time is not None:
@@ -247,11 +264,13 @@ def story_features(
         key = entity.canonical.casefold()
         entity_weights[key] = max(entity_weights.get(key, 0.0), entity.salience)
     years = Counter(_YEAR.findall(title + "\n" + body))
+    dates = {d.casefold() for d in _DATE.findall(plain_title + "\n" + plain_body)}
     return StoryFeatures(
         terms=_rounded(_heaviest(terms, TOP_TERMS)),
         entities=_rounded(_heaviest(entity_weights, TOP_ENTITIES)),
         years=tuple(sorted(y for y, _ in years.most_common(MAX_YEARS))),
         time=time,
+        dates=tuple(sorted(dates)),
     )
 
 
@@ -266,6 +285,8 @@ class Centroid:
     terms: dict[str, float] = field(default_factory=dict)
     entities: dict[str, float] = field(default_factory=dict)
     years: dict[str, int] = field(default_factory=dict)
+    dates: dict[str, int] = field(default_factory=dict)
+    """Days of the week and months its articles name, and how many name each."""
     count: int = 0
     first: float | None = None
     """Time of the story's earliest article (:func:`article_time`)."""
@@ -282,7 +303,8 @@ class Centroid:
 
         None when they cannot be one event: both name years but none in common,
         or the article appeared more than ``window`` seconds before the story's
-        first article or after its last one.
+        first article or after its last one. Multiplied by :data:`DATE_CONFLICT` when
+        both name days or months but none in common.
         """
         if features.years and self.years and not set(features.years) & set(self.years):
             return None
@@ -294,9 +316,12 @@ class Centroid:
             and not self.first - window <= features.time <= self.last + window
         ):
             return None
-        return (1.0 - entity_weight) * _cosine(features.terms, self.terms) + (
+        score = (1.0 - entity_weight) * _cosine(features.terms, self.terms) + (
             entity_weight * _cosine(features.entities, self.entities)
         )
+        if features.dates and self.dates and not set(features.dates) & set(self.dates):
+            score *= DATE_CONFLICT
+        return score
 
     def add(self, features: StoryFeatures, size: int = CENTROID_SIZE) -> None:
         """Add an article's weighted vectors (the heaviest ``size`` features of each kind kept)."""
@@ -304,6 +329,8 @@ class Centroid:
         self.entities = _pruned(_summed(self.entities, features.entities), size)
         for year in features.years:
             self.years[year] = self.years.get(year, 0) + 1
+        for date in features.dates:
+            self.dates[date] = self.dates.get(date, 0) + 1
         self.count += 1
         if features.time is not None:
             self.first = features.time if self.first is None else min(self.first, features.time)
