@@ -356,10 +356,10 @@ class Pipeline:
                         labels=self.config.entity_labels,
                         places=self.places,
                     )
-                else:
+                elif FOUND_LABEL in self.config.entity_labels:
                     located = foreign_entities(text, title, self.foreign, language)
-                    if FOUND_LABEL not in self.config.entity_labels:
-                        located = Located([], [])
+                else:
+                    located = Located([], [])
                 entities, countries = located.entities, located.countries
                 if self.stories is not None and item.decision.status == "original":
                     when = article_time(item.article.published_at, self.clock())

