@@ -347,7 +347,7 @@ def add_pages(
             if high is not None and done is not None:
                 lags[(tp.topic, tp.partition)] = high - done
         metrics.set_lag(lags)
-        metrics.redis_round_trips.set(getattr(pipeline.dedupe, "round_trips", 0))
+        metrics.redis_round_trips.set(pipeline.redis_round_trips)
         return web.bytes(metrics.exposition(), content_type="text/plain; version=0.0.4")
 
     del healthz, readyz, prometheus

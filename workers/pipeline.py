@@ -107,16 +107,16 @@ class Deduper(Protocol):
 class StoryLinker(Protocol):
     """The shared story index: links first articles to recent stories of other outlets."""
 
-    async def link(self, requests: Sequence[LinkRequest]) -> list[Link]:
-        """Link each first article atomically, in order; a redelivered id gets its recorded link."""
-        ...
+    async def settle(
+        self, requests: Sequence[LinkRequest], updates: Sequence[StoryUpdate]
+    ) -> tuple[list[Link], list[StoryRecord]]:
+        """Link the first articles, then count every article into its story.
 
-    async def roots(self, article_ids: Sequence[str]) -> dict[str, str]:
-        """The story (its first article's id) each of these linked articles was put in."""
-        ...
-
-    async def record(self, updates: Sequence[StoryUpdate]) -> list[StoryRecord]:
-        """Count each article into its story's state once, in order; the state after each."""
+        Each first article is linked atomically, in order (a redelivered id gets its
+        recorded link); then each article is counted once, in order, into the story of
+        the article it joins, as linked just before. Returns the links, and each story's
+        state after each update.
+        """
         ...
 
 
@@ -192,6 +192,11 @@ class Pipeline:
         #: was called, so the next batch's NER starts the moment the last one ends,
         #: without waiting for the event loop to hand it over.
         self._ner_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ner")
+
+    @property
+    def redis_round_trips(self) -> int:
+        """Round trips the shared state's adapters made (0 for in-memory ones)."""
+        return sum(getattr(x, "round_trips", 0) for x in (self.dedupe, self.stories))
 
     def _dead(
         self, index: int, message: RawMessage, error: NewsworkerError, stats: BatchStats
@@ -320,8 +325,8 @@ class Pipeline:
         batch = recognized.copy()
         stats = batch.stats
         results = batch.results
-        enriched = await self._enrich(batch)
-        await self._join_linked_stories([item for _, item in batch.copies + batch.originals])
+        enriched, links = self._enrich(batch)
+        records = await self._settle_stories(batch.copies, enriched, links, stats)
         for index, item in batch.copies:
             if item.decision is None:
                 raise RuntimeError("pipeline step order broken")
@@ -331,13 +336,15 @@ class Pipeline:
         for index, output in self._events(enriched, stats):
             results[index] = output
         outputs = [output for output in results if output is not None]
-        outputs.extend(await self._story_records(batch.copies, enriched))
+        outputs.extend(records)
         for output in outputs:
             stats.add(stats.published, output.role)
         return BatchResult(outputs, stats)
 
-    async def _enrich(self, batch: Recognized) -> list[tuple[int, InFlight, Enriched | Output]]:
-        """Entities and places of each original; first articles linked to stories."""
+    def _enrich(
+        self, batch: Recognized
+    ) -> tuple[list[tuple[int, InFlight, Enriched | Output]], list[tuple[InFlight, LinkRequest]]]:
+        """Entities and places of each original; the link requests of first articles."""
         stats = batch.stats
         results: list[tuple[int, InFlight, Enriched | Output]] = []
         links: list[tuple[InFlight, LinkRequest]] = []
@@ -377,41 +384,21 @@ class Pipeline:
                     Enriched(entities, countries, language, len(text) < len(item.cleaned.body)),
                 )
             )
-        if self.stories is not None and links:
-            for (item, _), link in zip(
-                links, await self.stories.link([r for _, r in links]), strict=True
-            ):
-                stats.add(stats.linked, link.relation)
-                if item.decision is not None and link.root != item.article.id:
-                    item.decision = item.decision.in_story(link.root, coverage=True)
-        return results
+        return results, links
 
-    async def _join_linked_stories(self, items: Sequence[InFlight]) -> None:
-        """Copies and updates join the story their story's first article was linked to."""
-        if self.stories is None:
-            return
-        pending = [
-            item
-            for item in items
-            if item.decision is not None
-            and item.decision.status != "original"
-            and item.decision.root
-        ]
-        if not pending:
-            return
-        roots = await self.stories.roots([item.decision.root for item in pending if item.decision])
-        for item in pending:
-            if item.decision is not None and item.decision.root in roots:
-                linked = roots[item.decision.root]
-                if linked != item.decision.root:
-                    item.decision = item.decision.in_story(linked)
-
-    async def _story_records(
+    async def _settle_stories(
         self,
         copies: list[tuple[int, InFlight]],
         enriched: list[tuple[int, InFlight, Enriched | Output]],
+        links: list[tuple[InFlight, LinkRequest]],
+        stats: BatchStats,
     ) -> list[Output]:
-        """The state of each story the batch's articles joined (the latest, one per story)."""
+        """Link the first articles and count every article into its story, in one call.
+
+        Each article's decision is moved to the story it joined (coverage of another
+        outlet's story, or the story its original was linked to); the outputs are each
+        story's latest state (one per story).
+        """
         if self.stories is None:
             return []
         counted: list[tuple[int, InFlight, tuple[str, ...]]] = [
@@ -430,7 +417,7 @@ class Pipeline:
             updates.append(
                 StoryUpdate(
                     article_id=item.article.id,
-                    root=item.decision.root or item.article.id,
+                    joins=item.decision.root or item.article.id,
                     relation=item.decision.relation,
                     source=item.article.source,
                     title=title_of(item.article, item.cleaned),
@@ -438,9 +425,18 @@ class Pipeline:
                     entities=entities,
                 )
             )
+        found, records = await self.stories.settle([r for _, r in links], updates)
+        for (item, _), link in zip(links, found, strict=True):
+            stats.add(stats.linked, link.relation)
+            if item.decision is not None and link.root != item.article.id:
+                item.decision = item.decision.in_story(link.root, coverage=True)
         latest: dict[str, tuple[int, StoryRecord]] = {}
-        for (index, _, _), record in zip(counted, await self.stories.record(updates), strict=True):
+        for (index, item, _), record in zip(counted, records, strict=True):
             latest[record.story_id] = (index, record)
+            decision = item.decision
+            if decision is not None and decision.status != "original":
+                if record.first_article != decision.root:
+                    item.decision = decision.in_story(record.first_article)
         return [
             Output("stories", story_id.encode(), record.to_json(), index)
             for story_id, (index, record) in sorted(latest.items(), key=lambda kv: kv[1][0])

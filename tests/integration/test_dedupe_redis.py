@@ -227,7 +227,42 @@ def test_chrome_learned_per_source(isolated: Settings, clock: FakeClock) -> None
     assert other == frozenset()
     cleaned = clean_lines(f"{promo}\nA new story.", learned=herald)
     assert cleaned.lines == ("A new story.",)
-    assert trips == 7  # three decisions, four learned-chrome reads
+    # Three decisions and two first reads (herald, gazette); herald's later reads rode
+    # along with the decisions once its cached set was older than 30 s.
+    assert trips == 5
+
+
+def test_stale_chrome_is_read_again_with_the_next_decisions(
+    isolated: Settings, clock: FakeClock
+) -> None:
+    promo = "Follow the Harbour Post"
+
+    async def go() -> tuple[list[frozenset[str]], list[int]]:
+        dedupe = make_dedupe(isolated, clock)
+        try:
+            seen, trips = [], []
+            for n in range(3):
+                await dedupe.decide(
+                    [request(f"h{n}", [promo, f"Body {n} {n * 13} words."], "post")]
+                )
+            seen.append((await dedupe.learned_chrome(["post"]))[0])  # first read: a trip
+            trips.append(dedupe.round_trips)
+            await dedupe.decide([request("h3", [promo, "A fourth story of its own."], "post")])
+            clock.now += 9 * DAY  # the three confirming articles left the window
+            seen.append((await dedupe.learned_chrome(["post"]))[0])  # stale: used once more
+            trips.append(dedupe.round_trips)
+            await dedupe.decide([request("other", ["Nothing shared here."], "wire")])
+            seen.append((await dedupe.learned_chrome(["post"]))[0])  # read with the decision
+            trips.append(dedupe.round_trips)
+            return seen, trips
+        finally:
+            await dedupe.client.aclose()
+
+    seen, trips = asyncio.run(go())
+    assert line_fingerprint(promo) in seen[0]
+    assert line_fingerprint(promo) in seen[1]
+    assert seen[2] == frozenset()
+    assert trips == [4, 5, 6]  # no trip of its own after the first read
 
 
 def test_learned_chrome_is_cached_and_forgotten_outside_the_window(
@@ -249,6 +284,8 @@ def test_learned_chrome_is_cached_and_forgotten_outside_the_window(
             cached_trips = dedupe.round_trips - before
             fresh = (await dedupe.learned_chrome(["coastal"]))[0]
             clock.now += 9 * DAY  # the confirming bucket left the 7-day window
+            await dedupe.learned_chrome(["coastal"])  # stale, read again with the decisions
+            await dedupe.decide([request("later", ["Unrelated."], source="elsewhere")])
             stale = (await dedupe.learned_chrome(["coastal"]))[0]
             return cached_trips, fresh, stale
         finally:

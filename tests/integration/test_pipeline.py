@@ -56,3 +56,55 @@ def test_one_bad_message_does_not_take_the_batch_down(isolated: Settings) -> Non
     assert base64.b64decode(dead["original_b64"]) == batch[1].value
     assert result.stats.dead_letters == {"processing_error": 1}
     assert result.stats.published == {"enriched": 2, "dlq": 1}
+
+
+def test_a_batch_costs_two_redis_round_trips_with_stories_on(isolated: Settings) -> None:
+    """Dedupe decisions in one trip; links and story states in one more, whatever the batch
+    holds (first articles, coverage, copies of articles of this batch and of earlier ones);
+    only a source never seen before costs a read of its learned chrome."""
+    from tests.unit.test_pipeline import GENOA_OTHER_OUTLET, NAMES, OTHER, STORY
+    from workers.adapters.redis_stories import stories_from_settings
+    from workers.devtools.fakes import KeywordRecognizer
+
+    batches = [
+        [("a", STORY), ("b", GENOA_OTHER_OUTLET), ("b2", GENOA_OTHER_OUTLET)],
+        [("b3", GENOA_OTHER_OUTLET), ("c", OTHER)],
+        [("a2", STORY), ("c2", OTHER)],
+    ]
+
+    async def go() -> tuple[list[list[dict[str, str]]], list[int]]:
+        dedupe = dedupe_from_settings(isolated, clock=time.time)
+        stories = stories_from_settings(isolated, clock=time.time)
+        pipeline = Pipeline(
+            PipelineConfig(100_000, 100_000, ("GPE", "LOC", "PERSON"), 32),
+            dedupe,
+            KeywordRecognizer(NAMES),
+            clock=time.time,
+            stories=stories,
+            zipf=lambda word: 7.0 if len(word) <= 3 else 3.0,
+        )
+        outs, trips = [], []
+        try:
+            for offset, items in enumerate(batches):
+                batch = [
+                    RawMessage(text.encode(), key.encode(), "raw", 0, offset * 10 + n)
+                    for n, (key, text) in enumerate(items)
+                ]
+                result = await pipeline.process(batch)
+                outs.append([json.loads(o.value) for o in result.outputs if o.role != "stories"])
+                trips.append(pipeline.redis_round_trips)
+        finally:
+            await delete_state(dedupe.client, isolated.key_prefix)
+            await dedupe.client.aclose()
+            await stories.client.aclose()
+        return outs, trips
+
+    outs, trips = asyncio.run(go())
+    first, coverage, copy_here = outs[0]
+    copy_later, other = outs[1]
+    assert coverage["relation"] == "coverage" and coverage["story_id"] == first["story_id"]
+    assert copy_here["duplicate_of"] == "b" and copy_here["story_id"] == first["story_id"]
+    assert copy_later["duplicate_of"] == "b" and copy_later["story_id"] == first["story_id"]
+    assert [x["story_id"] for x in outs[2]] == [first["story_id"], other["story_id"]]
+    # 1 chrome read (one source, "unknown", first seen) + 2 per batch
+    assert trips == [3, 5, 7]

@@ -125,14 +125,53 @@ def test_a_redelivered_article_gets_its_recorded_link(isolated: Settings) -> Non
     assert (again.root, again.relation, again.replay) == ("quake-0", "coverage", True)
     assert not any(x.replay for x in first)
 
-    async def roots() -> dict[str, str]:
+    # A copy of a linked article joins the story it was linked to; a copy of an article
+    # never linked is counted into the story its original starts.
+    copies = [
+        StoryUpdate("quake-1-copy", "quake-1", "copy", "wire", "Quake", clock.now),
+        StoryUpdate("lone-copy", "never-linked", "copy", "wire", "Lone", clock.now),
+    ]
+
+    async def record() -> list[StoryRecord]:
         stories = make(isolated, clock)
         try:
-            return await stories.roots(["quake-1", "bridge-0", "never-linked"])
+            return await stories.record(copies)
         finally:
             await stories.client.aclose()
 
-    assert asyncio.run(roots()) == {"quake-1": "quake-0", "bridge-0": "bridge-0"}
+    assert [r.first_article for r in asyncio.run(record())] == ["quake-0", "never-linked"]
+
+
+def test_links_and_story_states_settle_in_one_round_trip(isolated: Settings) -> None:
+    """A batch's first articles are linked and every article counted in one pipeline:
+    a copy of a first article of the same batch joins the story that article was just
+    linked to, as in memory."""
+    clock = FakeClock(1_000 * DAY)
+    items = requests()[:4]  # quake-0, bridge-0, pirates-0, quake-1 (quake-0's coverage)
+    relations = ("first", "first", "first", "coverage")
+    updates = [
+        StoryUpdate(x.article_id, x.article_id, relation, "wire", "T", clock.now)
+        for x, relation in zip(items, relations, strict=True)
+    ]
+    updates.append(StoryUpdate("quake-1-copy", "quake-1", "copy", "wire", "T", clock.now))
+
+    async def go() -> tuple[tuple[list[Link], list[StoryRecord]], int]:
+        stories = make(isolated, clock)
+        try:
+            return await stories.settle(items, updates), stories.round_trips
+        finally:
+            await stories.client.aclose()
+
+    (links, records), trips = asyncio.run(go())
+    memory = asyncio.run(MemoryLinker(threshold=0.25).settle(items, updates))
+    assert trips == 1
+    assert (links, records) == memory
+    assert [x.relation for x in links] == list(relations)
+    assert links[3].root == "quake-0"
+    assert [r.first_article for r in records] == ["quake-0", "bridge-0", "pirates-0"] + 2 * [
+        "quake-0"
+    ]
+    assert records[-1].relations == {"first": 1, "coverage": 1, "copy": 1}
 
 
 def test_two_replicas_racing_open_one_story(isolated: Settings) -> None:

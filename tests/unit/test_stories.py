@@ -18,6 +18,7 @@ from workers.core.stories import (
     Centroid,
     LinkRequest,
     StoryFeatures,
+    StoryUpdate,
     article_time,
     parse_link,
     story_features,
@@ -171,7 +172,9 @@ def test_a_linked_article_gets_its_recorded_link_again() -> None:
     link_all(linker, ("a", features(*QUAKE)), ("c", features(*QUAKE_OTHER_OUTLET)))
     again = asyncio.run(linker.link([LinkRequest("c", features(*BRIDGE))]))[0]
     assert (again.root, again.relation, again.replay) == ("a", "coverage", True)
-    assert asyncio.run(linker.roots(["c", "a", "never"])) == {"c": "a", "a": "a"}
+    copies = [StoryUpdate(f"{of}-copy", of, "copy", "wire", "T", 1.0) for of in ("c", "a", "never")]
+    records = asyncio.run(linker.record(copies))
+    assert [r.first_article for r in records] == ["a", "a", "never"]
 
 
 def test_a_threshold_above_every_score_links_nothing() -> None:

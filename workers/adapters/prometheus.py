@@ -22,6 +22,9 @@ class WorkerMetrics:
         self.consumed = Counter(
             "newsworker_articles_consumed", "Raw messages consumed.", registry=r
         )
+        self.batches = Counter(
+            "newsworker_batches", "Batches processed (taken from Kafka together).", registry=r
+        )
         self.published = Counter(
             "newsworker_events_published", "Records published, per topic.", ["topic"], registry=r
         )
@@ -68,7 +71,7 @@ class WorkerMetrics:
         )
         self.redis_round_trips = Gauge(
             "newsworker_redis_round_trips",
-            "Redis round trips made by this process since it started.",
+            "Redis round trips made by this process since it started (dedupe and stories).",
             registry=r,
         )
         self.lag = Gauge(
@@ -81,6 +84,7 @@ class WorkerMetrics:
     def record(self, stats: BatchStats, latencies: list[float]) -> None:
         """Count one batch's stats and its messages' end-to-end latencies."""
         self.consumed.inc(stats.consumed)
+        self.batches.inc()
         for labels, counter in (
             (stats.published, self.published),
             (stats.duplicates, self.duplicates),

@@ -100,6 +100,7 @@ class RedisDedupe:
         self.round_trips = 0
         self.chrome_cache_seconds = chrome_cache_seconds
         self._cache: dict[str, tuple[float, frozenset[str]]] = {}
+        self._stale: set[str] = set()
 
     def window(self) -> Window:
         """The buckets of the retention window at the clock's now."""
@@ -108,12 +109,15 @@ class RedisDedupe:
     async def learned_chrome(self, sources: Sequence[str]) -> list[frozenset[str]]:
         """Each source's learned chrome (line fingerprints), in the order given.
 
-        Read with one pipelined round trip for the sources not in the cache; a
-        source's set is cached for ``chrome_cache_seconds`` (chrome changes
-        slowly, and every replica converges within that time).
+        A source read for the first time costs one pipelined round trip (for all such
+        sources of the batch). After that its set is cached: once it is older than
+        ``chrome_cache_seconds`` it is still used for this batch and read again in the
+        same round trip as the batch's decisions (:meth:`decide`), so the steady state
+        costs no trip of its own. Chrome changes slowly, and every replica converges
+        within that time and a batch.
         """
         now = self.clock()
-        missing = sorted({s for s in sources if self._cache.get(s, (-1.0, frozenset()))[0] < now})
+        missing = sorted({s for s in sources if s not in self._cache})
         if missing:
             oldest = self.window().buckets[-1]
             try:
@@ -124,28 +128,43 @@ class RedisDedupe:
             except UNREACHABLE as exc:
                 raise unavailable(exc) from exc
             self.round_trips += 1
-            for source, reply in zip(missing, replies, strict=True):
-                self._cache[source] = (
-                    now + self.chrome_cache_seconds,
-                    learned_in_window(reply, oldest),
-                )
+            self._keep_learned(missing, replies, oldest, now)
+        self._stale.update(s for s in sources if self._cache[s][0] < now)
         return [self._cache[source][1] for source in sources]
 
+    def _keep_learned(
+        self, sources: Sequence[str], replies: Sequence[Any], oldest: int, now: float
+    ) -> None:
+        for source, reply in zip(sources, replies, strict=True):
+            self._cache[source] = (
+                now + self.chrome_cache_seconds,
+                learned_in_window(reply, oldest),
+            )
+
     async def decide(self, requests: Sequence[DedupeRequest]) -> list[Decision]:
-        """Decide a batch of articles, in order, in one pipelined round trip."""
+        """Decide a batch of articles, in order, in one pipelined round trip.
+
+        The same trip reads again the learned chrome of the sources whose cached set
+        was stale (see :meth:`learned_chrome`).
+        """
         if not requests:
             return []
         window = self.window()
+        stale = sorted(self._stale)
         replies = await run_script(
-            self.client, self._script_text, lambda: self._run_decisions(window, requests)
+            self.client, self._script_text, lambda: self._run_decisions(window, requests, stale)
         )
         self.round_trips += 1
+        self._stale.difference_update(stale)
+        self._keep_learned(stale, replies[len(requests) :], window.buckets[-1], self.clock())
         return [
             parse_decision(request.article_id, text_of(reply[0]), text_of(reply[1]))
-            for request, reply in zip(requests, replies, strict=True)
+            for request, reply in zip(requests, replies[: len(requests)], strict=True)
         ]
 
-    async def _run_decisions(self, window: Window, requests: Sequence[DedupeRequest]) -> list[Any]:
+    async def _run_decisions(
+        self, window: Window, requests: Sequence[DedupeRequest], stale: Sequence[str]
+    ) -> list[Any]:
         async with self.client.pipeline(transaction=False) as pipe:
             for request in requests:
                 bands, lines = request.body.bands, request.chrome_fingerprints
@@ -177,6 +196,8 @@ class RedisDedupe:
                 ]
                 keys = self.keys.decision_keys(window, request.source)
                 pipe.evalsha(self._sha, len(keys), *keys, *args)
+            for source in stale:
+                pipe.hgetall(self.keys.learned_key(source))
             replies: list[Any] = await pipe.execute(raise_on_error=False)
         return raise_first_error(replies)
 
@@ -192,9 +213,16 @@ def raise_first_error(replies: list[Any]) -> list[Any]:
 async def run_script(
     client: aioredis.Redis, text: str, run: Callable[[], Awaitable[list[Any]]]
 ) -> list[Any]:
-    """Run a pipeline of one script's calls, the Redis conditions handled on purpose.
+    """:func:`run_scripts` for a pipeline of one script's calls."""
+    return await run_scripts(client, (text,), run)
 
-    ``NOSCRIPT`` (Redis restarted or its script cache flushed): the script is
+
+async def run_scripts(
+    client: aioredis.Redis, texts: Sequence[str], run: Callable[[], Awaitable[list[Any]]]
+) -> list[Any]:
+    """Run a pipeline of calls to these scripts, the Redis conditions handled on purpose.
+
+    ``NOSCRIPT`` (Redis restarted or its script cache flushed): the scripts are
     loaded and the pipeline run once more. Connection trouble, ``OOM`` and
     ``READONLY`` (connections dropped first) become
     :class:`~workers.errors.ServiceUnavailable`, which the caller retries.
@@ -203,7 +231,8 @@ async def run_script(
         try:
             return await run()
         except NoScriptError:
-            await client.script_load(text)
+            for text in texts:
+                await client.script_load(text)
             return await run()
     except UNREACHABLE as exc:
         raise unavailable(exc) from exc

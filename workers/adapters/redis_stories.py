@@ -20,9 +20,10 @@ State, bounded by two windows:
   bucket, so a replay within the retention window counts nothing twice), kept a
   retention window after its bucket (``story.lua``).
 
-Round trips: one pipeline of link scripts per batch, one pipelined read of
-the links of the batch's copies' and updates' stories, one pipeline of state
-updates.
+Round trips: one per batch (:meth:`RedisStories.settle`), a pipeline of the
+first articles' link scripts followed by every article's state script; the
+state script finds the article's story among the recorded links itself, so
+nothing waits for the links' replies.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from topics.records import StoryRecord
 from workers.adapters.redis_dedupe import (
     raise_first_error,
     redis_client,
-    run_script,
+    run_scripts,
     script_sha,
     script_text,
     text_of,
@@ -98,15 +99,40 @@ class RedisStories:
 
     async def link(self, requests: Sequence[LinkRequest]) -> list[Link]:
         """Link a batch of first articles, in order, in one pipelined round trip."""
-        if not requests:
-            return []
+        links, _ = await self.settle(requests, ())
+        return links
+
+    async def record(self, updates: Sequence[StoryUpdate]) -> list[StoryRecord]:
+        """Count each article into its story's state, in order, in one round trip."""
+        _, records = await self.settle((), updates)
+        return records
+
+    async def settle(
+        self, requests: Sequence[LinkRequest], updates: Sequence[StoryUpdate]
+    ) -> tuple[list[Link], list[StoryRecord]]:
+        """Link the first articles, then count every article into its story: one round trip.
+
+        One pipeline: the link scripts first, in order, then the state scripts, in
+        order; each state script finds the story of the article it is given as
+        ``joins`` among the recorded links, so it sees the links made just before it.
+        Returns the links, and each story's state after each update.
+        """
+        if not requests and not updates:
+            return [], []
         window, stories = self.windows()
-        keys = self.keys.link_keys(window, stories)
+        link_keys = self.keys.link_keys(window, stories)
+        record_keys = self.keys.link_record_keys(window)
+        state_prefix, members_prefix = self.keys.story_state_prefixes()
+        # The state outlives the links that lead to it: one bucket more than the window.
+        state_ttl = window.ttl_seconds + self.bucket_seconds
 
         async def run() -> list[Any]:
             async with self.client.pipeline(transaction=False) as pipe:
                 for request in requests:
-                    args: list[str | int | float] = [
+                    pipe.evalsha(
+                        self._sha,
+                        len(link_keys),
+                        *link_keys,
                         len(window.buckets),
                         len(stories.buckets),
                         request.article_id,
@@ -121,76 +147,41 @@ class RedisStories:
                         IDF_SMOOTHING,
                         self.story_window_seconds,
                         DATE_CONFLICT,
-                    ]
-                    pipe.evalsha(self._sha, len(keys), *keys, *args)
-                return raise_first_error(await pipe.execute(raise_on_error=False))
-
-        replies = await run_script(self.client, self._script_text, run)
-        self.round_trips += 1
-        return [
-            parse_link(request.article_id, text_of(reply[0]), text_of(reply[1]))
-            for request, reply in zip(requests, replies, strict=True)
-        ]
-
-    async def record(self, updates: Sequence[StoryUpdate]) -> list[StoryRecord]:
-        """Count each article into its story's state, in order; each story's state after it."""
-        if not updates:
-            return []
-        window, _ = self.windows()
-        # The state outlives the links that lead to it: one bucket more than the window.
-        ttl = window.ttl_seconds + self.bucket_seconds
-
-        async def run() -> list[Any]:
-            async with self.client.pipeline(transaction=False) as pipe:
+                    )
                 for update in updates:
-                    keys = self.keys.story_state_keys(update.root, window)
-                    args: list[str | int | float] = [
+                    pipe.evalsha(
+                        self._state_sha,
+                        len(record_keys),
+                        *record_keys,
                         update.article_id,
                         update.relation,
                         update.source,
                         update.title,
                         repr(update.now),
-                        ttl,
+                        state_ttl,
                         window.ttl_seconds,
                         MOST_STORY_ENTITIES,
+                        update.joins,
+                        state_prefix,
+                        members_prefix,
+                        *window.buckets,
                         *update.entities,
-                    ]
-                    pipe.evalsha(self._state_sha, len(keys), *keys, *args)
+                    )
                 return raise_first_error(await pipe.execute(raise_on_error=False))
 
-        replies = await run_script(self.client, self._state_text, run)
+        replies = await run_scripts(self.client, (self._script_text, self._state_text), run)
         self.round_trips += 1
+        links = [
+            parse_link(request.article_id, text_of(reply[0]), text_of(reply[1]))
+            for request, reply in zip(requests, replies[: len(requests)], strict=True)
+        ]
         records = []
-        for update, reply in zip(updates, replies, strict=True):
-            flat = [text_of(x) for x in reply]
-            records.append(story_record(update.root, dict(zip(flat[::2], flat[1::2], strict=True))))
-        return records
-
-    async def roots(self, article_ids: Sequence[str]) -> dict[str, str]:
-        """The story each of these (linked) articles was put in, by its first article's id.
-
-        Articles never linked (or linked before the retention window) are left out.
-        """
-        wanted = sorted(set(article_ids))
-        if not wanted:
-            return {}
-        window, _ = self.windows()
-        keys = self.keys.link_record_keys(window)
-
-        async def run() -> list[Any]:
-            async with self.client.pipeline(transaction=False) as pipe:
-                for key in keys:
-                    pipe.hmget(key, wanted)
-                return raise_first_error(await pipe.execute(raise_on_error=False))
-
-        replies = await run_script(self.client, self._script_text, run)
-        self.round_trips += 1
-        found: dict[str, str] = {}
-        for reply in replies:  # current bucket first: the newest record wins
-            for article_id, value in zip(wanted, reply, strict=True):
-                if value is not None and article_id not in found:
-                    found[article_id] = parse_link(article_id, "new", text_of(value)).root
-        return found
+        for reply in replies[len(requests) :]:
+            root, state = text_of(reply[0]), [text_of(x) for x in reply[1]]
+            records.append(story_record(root, dict(zip(state[::2], state[1::2], strict=True))))
+        if len(records) != len(updates):
+            raise RuntimeError("story scripts answered a different number of updates")
+        return links, records
 
 
 def stories_from_settings(settings: Settings, clock: Clock) -> RedisStories:

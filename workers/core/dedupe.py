@@ -95,14 +95,14 @@ class KeySpace:
             *(f"{self.tag}:df:{bucket}" for bucket in stories.buckets),
         ]
 
-    def story_state_keys(self, root: str, window: Window) -> list[str]:
-        """A story's state hash, then its members hashes (current bucket first).
+    def story_state_prefixes(self) -> tuple[str, str]:
+        """The starts of a story's state key and of its members keys (see story.lua).
 
-        The members hashes hold the articles counted into the story, one per bucket of
-        ``window`` (see story.lua).
+        ``<start>:ss:<root>`` is the story's state hash, ``<start>:sm:<root>:<bucket>``
+        the articles counted into it in one bucket; story.lua names them from the story
+        it finds, after this tag.
         """
-        members = [f"{self.tag}:sm:{root}:{bucket}" for bucket in window.buckets]
-        return [f"{self.tag}:ss:{root}", *members]
+        return f"{self.tag}:ss:", f"{self.tag}:sm:"
 
     def link_record_keys(self, window: Window) -> list[str]:
         """The hashes of recorded links (article id -> its story's first article)."""

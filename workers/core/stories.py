@@ -422,10 +422,13 @@ class StoryUpdate:
     """One article counted into its story's state."""
 
     article_id: str
-    root: str
-    """Id of the story's first article."""
+    joins: str
+    """Id of the article whose story this one joins: itself when it is a first article,
+    else the article it copies or updates. The story is the one that article was linked
+    to (a story of another outlet), else the one it starts."""
     relation: str
-    """``first``, ``coverage``, ``update`` or ``copy``."""
+    """``first``, ``coverage``, ``update`` or ``copy``; a first article's own link, when
+    it has one, says which of ``first`` and ``coverage`` it is."""
     source: str
     title: str
     """The title of the story's first article when this article starts the story, else its own

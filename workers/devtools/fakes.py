@@ -152,14 +152,31 @@ class MemoryLinker:
         self.documents = 0
         self.members: dict[str, dict[str, str]] = {}
 
-    async def record(self, updates: Sequence[StoryUpdate]) -> list[StoryRecord]:
-        """Count each article into its story's state once, as story.lua does."""
+    async def settle(
+        self, requests: Sequence[LinkRequest], updates: Sequence[StoryUpdate]
+    ) -> tuple[list[Link], list[StoryRecord]]:
+        """Link the first articles, then count every article into its story, as Redis would."""
         if not self.available:
             raise ServiceUnavailable("in-memory story index made unavailable")
+        return [self._link(request) for request in requests], self._record(updates)
+
+    async def link(self, requests: Sequence[LinkRequest]) -> list[Link]:
+        """Link each first article in order, as link.lua would."""
+        return (await self.settle(requests, ()))[0]
+
+    async def record(self, updates: Sequence[StoryUpdate]) -> list[StoryRecord]:
+        """Count each article into its story's state once, as story.lua does."""
+        return (await self.settle((), updates))[1]
+
+    def _record(self, updates: Sequence[StoryUpdate]) -> list[StoryRecord]:
         records = []
         for update in updates:
-            state = self.states.setdefault(update.root, {})
-            members = self.members.setdefault(update.root, {})
+            linked = self.links.get(update.joins)
+            root = linked.root if linked is not None else update.joins
+            if linked is not None and update.joins == update.article_id:
+                update = dataclasses.replace(update, relation=linked.relation)
+            state = self.states.setdefault(root, {})
+            members = self.members.setdefault(root, {})
             if update.article_id not in members:
                 members[update.article_id] = update.relation
                 now = repr(update.now)
@@ -173,20 +190,8 @@ class MemoryLinker:
                 for name in (*counts, *(f"e:{key}" for key in update.entities)):
                     state[name] = str(int(state.get(name, "0")) + 1)
                 prune_entities(state)
-            records.append(story_record(update.root, state))
+            records.append(story_record(root, state))
         return records
-
-    async def link(self, requests: Sequence[LinkRequest]) -> list[Link]:
-        """Link each first article in order, as the Redis script would."""
-        if not self.available:
-            raise ServiceUnavailable("in-memory story index made unavailable")
-        return [self._link(request) for request in requests]
-
-    async def roots(self, article_ids: Sequence[str]) -> dict[str, str]:
-        """The story each linked article was put in."""
-        if not self.available:
-            raise ServiceUnavailable("in-memory story index made unavailable")
-        return {i: self.links[i].root for i in article_ids if i in self.links}
 
     def _link(self, request: LinkRequest) -> Link:
         recorded = self.links.get(request.article_id)
