@@ -9,7 +9,7 @@ ARTICLES ?=
 .DEFAULT_GOAL := help
 BENCH_STAMP := $(VENV)/.installed-bench
 
-.PHONY: bench help install node-tools system-deps stack-up stack-down stack-status run test test-unit test-integration lint typecheck check clean quality bench-dedupe ner-memory example-event chaos profile image-check
+.PHONY: bench bench-stories help install node-tools system-deps stack-up stack-down stack-status run test test-unit test-integration lint typecheck check clean quality bench-dedupe ner-memory example-event chaos profile image-check
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -87,6 +87,9 @@ quality: stack-up ## precision/recall of duplicate decisions, story linking (ECB
 
 bench-dedupe: install system-deps ## dedupe decisions/s, round trips and Redis bytes per article at 10k/100k/1M
 	$(BIN)/python -m bench.dedupe_bench --sizes $${SIZES:-10000,100000,1000000}
+
+bench-stories: install system-deps ## story linking: worker and Redis ms per article, Redis bytes per story at 10k/100k/1M
+	$(BIN)/python -m bench.story_bench --sizes $${SIZES:-10000,100000,1000000}
 
 ner-memory: install ## worker RSS over many articles through NER, with and without memory_zone
 	$(BIN)/python -m bench.ner_memory --articles $${ARTICLES_COUNT:-3000}
