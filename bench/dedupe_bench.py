@@ -17,19 +17,17 @@ import asyncio
 import json
 import os
 import secrets
-import shutil
-import tempfile
 import time
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from bench.scratch_redis import scratch_redis, sizes_list, used_memory
 from workers.adapters.redis_dedupe import RedisDedupe, dedupe_from_settings
 from workers.config import load_settings
 from workers.core.dedupe import DedupeRequest, prepare
 from workers.core.fingerprints import BANDS, NUM_PERM, BodyFingerprint
 from workers.devtools.corpus import generate_corpus
-from workers.devtools.redis_server import RedisServer
 
 SOURCES = [f"source-{n}" for n in range(20)]
 CHROME = {s: [secrets.token_hex(8) for _ in range(12)] for s in SOURCES}
@@ -44,11 +42,6 @@ def synthetic(index: int) -> DedupeRequest:
         BodyFingerprint(secrets.token_hex(16), secrets.token_bytes(NUM_PERM * 4), bands),
         tuple(CHROME[source][:6]),
     )
-
-
-async def used_memory(client: Any) -> int:
-    info = await client.info("memory")
-    return int(info["used_memory"])
 
 
 async def probe(dedupe: RedisDedupe, articles: list[Any], batch: int) -> dict[str, float]:
@@ -77,12 +70,14 @@ async def probe(dedupe: RedisDedupe, articles: list[Any], batch: int) -> dict[st
 
 
 async def run(sizes: list[int], probe_stories: int, batch: int) -> list[dict[str, float]]:
-    folder = Path(tempfile.mkdtemp(prefix="nw-bench-redis-"))
-    server = RedisServer(folder)
-    server.start()
-    dedupe = dedupe_from_settings(
-        load_settings(redis_url=server.url, key_prefix="bench"), clock=time.time
-    )
+    with scratch_redis() as url:
+        return await measure(url, sizes, probe_stories, batch)
+
+
+async def measure(
+    url: str, sizes: list[int], probe_stories: int, batch: int
+) -> list[dict[str, Any]]:
+    dedupe = dedupe_from_settings(load_settings(redis_url=url, key_prefix="bench"), clock=time.time)
     client = dedupe.client
     rows = []
     try:
@@ -117,8 +112,6 @@ async def run(sizes: list[int], probe_stories: int, batch: int) -> list[dict[str
             print_row(rows[-1])
     finally:
         await client.aclose()
-        server.stop()
-        shutil.rmtree(folder, ignore_errors=True)
     return rows
 
 
@@ -139,12 +132,12 @@ def print_row(row: dict[str, float]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="10000,100000,1000000")
+    parser.add_argument("--sizes", type=sizes_list, default="10000,100000,1000000")
     parser.add_argument("--probe-stories", type=int, default=1200)
     parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--out", default="bench/dedupe_results.json")
     args = parser.parse_args()
-    sizes = sorted(int(part) for part in args.sizes.split(","))
+    sizes: list[int] = args.sizes
     print(
         f"dedupe benchmark: batches of {args.batch}, probe of ~{args.probe_stories * 1.6:.0f} "
         f"articles per size, {os.cpu_count()} cores"

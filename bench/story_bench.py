@@ -28,13 +28,12 @@ import bisect
 import json
 import os
 import random
-import shutil
-import tempfile
 import time
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from bench.scratch_redis import scratch_redis, sizes_list, used_memory
 from workers.adapters.redis_dedupe import redis_client
 from workers.adapters.redis_stories import RedisStories
 from workers.adapters.word_frequency import WordFrequency
@@ -47,7 +46,6 @@ from workers.core.stories import (
     story_features,
 )
 from workers.devtools.corpus import generate_corpus
-from workers.devtools.redis_server import RedisServer
 
 VOCABULARY = 300_000
 NAMES = 1_000_000
@@ -98,11 +96,6 @@ class Clock:
         return self.now
 
 
-async def used_memory(client: Any) -> int:
-    info = await client.info("memory")
-    return int(info["used_memory"])
-
-
 def update_for(article_id: str, when: float) -> StoryUpdate:
     return StoryUpdate(article_id, article_id, "first", "wire", f"Title {article_id}", when, ())
 
@@ -146,12 +139,16 @@ async def shared_hash_bytes(client: Any, prefix: str) -> dict[str, int]:
 
 
 async def run(sizes: list[int], probe_stories: int, batch: int) -> list[dict[str, Any]]:
-    folder = Path(tempfile.mkdtemp(prefix="nw-bench-redis-"))
-    server = RedisServer(folder)
-    server.start()
+    with scratch_redis() as url:
+        return await measure(url, sizes, probe_stories, batch)
+
+
+async def measure(
+    url: str, sizes: list[int], probe_stories: int, batch: int
+) -> list[dict[str, Any]]:
     clock = Clock(1_800_000_000.0)
     stories = RedisStories(
-        redis_client(server.url),
+        redis_client(url),
         prefix="bench",
         bucket_seconds=DAY,
         retention_seconds=7 * DAY,
@@ -200,8 +197,6 @@ async def run(sizes: list[int], probe_stories: int, batch: int) -> list[dict[str
             print_row(rows[-1])
     finally:
         await client.aclose()
-        server.stop()
-        shutil.rmtree(folder, ignore_errors=True)
     return rows
 
 
@@ -219,19 +214,6 @@ def print_row(row: dict[str, Any]) -> None:
         f"{row['redis_ms_per_article']:>13.3f} {row['round_trips_per_batch']:>12.2f}  {shared}",
         flush=True,
     )
-
-
-def sizes_list(text: str) -> list[int]:
-    """``10000,100000``: index sizes, each above the last (argparse reports a bad one)."""
-    try:
-        sizes = sorted(int(part) for part in text.split(","))
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"not a comma-separated list of numbers: {text!r}"
-        ) from None
-    if not sizes or sizes[0] <= 0:
-        raise argparse.ArgumentTypeError("sizes must be positive")
-    return sizes
 
 
 def main() -> None:
