@@ -12,17 +12,13 @@ decision) in batches.
 
 from __future__ import annotations
 
-import argparse
-import asyncio
-import json
 import os
 import secrets
 import time
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
-from bench.scratch_redis import scratch_redis, sizes_list, used_memory
+from bench.scratch_redis import sized_bench_main, used_memory
 from workers.adapters.redis_dedupe import RedisDedupe, dedupe_from_settings
 from workers.config import load_settings
 from workers.core.dedupe import DedupeRequest, prepare
@@ -67,11 +63,6 @@ async def probe(dedupe: RedisDedupe, articles: list[Any], batch: int) -> dict[st
         "redis_decisions_per_s": len(articles) / redis_seconds,
         "round_trips_per_article": (dedupe.round_trips - trips_before) / len(articles),
     }
-
-
-async def run(sizes: list[int], probe_stories: int, batch: int) -> list[dict[str, float]]:
-    with scratch_redis() as url:
-        return await measure(url, sizes, probe_stories, batch)
 
 
 async def measure(
@@ -131,21 +122,17 @@ def print_row(row: dict[str, float]) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=sizes_list, default="10000,100000,1000000")
-    parser.add_argument("--probe-stories", type=int, default=1200)
-    parser.add_argument("--batch", type=int, default=32)
-    parser.add_argument("--out", default="bench/dedupe_results.json")
-    args = parser.parse_args()
-    sizes: list[int] = args.sizes
-    print(
-        f"dedupe benchmark: batches of {args.batch}, probe of ~{args.probe_stories * 1.6:.0f} "
-        f"articles per size, {os.cpu_count()} cores"
+    sized_bench_main(
+        __doc__,
+        measure,
+        out="bench/dedupe_results.json",
+        probe_stories=1200,
+        banner=lambda args: (
+            f"dedupe benchmark: batches of {args.batch}, probe of ~{args.probe_stories * 1.6:.0f} "
+            f"articles per size, {os.cpu_count()} cores"
+        ),
+        header=HEADER,
     )
-    print(HEADER)
-    rows = asyncio.run(run(sizes, args.probe_stories, args.batch))
-    Path(args.out).write_text(json.dumps({"batch": args.batch, "rows": rows}, indent=2) + "\n")
-    print(f"written to {args.out}")
 
 
 if __name__ == "__main__":

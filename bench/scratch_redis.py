@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import contextlib
+import json
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -42,3 +44,35 @@ def sizes_list(text: str) -> list[int]:
     if not sizes or sizes[0] <= 0:
         raise argparse.ArgumentTypeError("sizes must be positive")
     return sizes
+
+
+#: A benchmark's measurement: (redis URL, sizes, probe stories, batch) -> one row per size.
+Measure = Callable[[str, list[int], int, int], Awaitable[list[dict[str, Any]]]]
+
+
+def sized_bench_main(
+    doc: str,
+    measure: Measure,
+    *,
+    out: str,
+    probe_stories: int,
+    banner: Callable[[argparse.Namespace], str],
+    header: str,
+) -> None:
+    """The command line of a benchmark run at growing index sizes on a scratch redis-server."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--sizes", type=sizes_list, default="10000,100000,1000000")
+    parser.add_argument("--probe-stories", type=int, default=probe_stories)
+    parser.add_argument("--batch", type=int, default=32)
+    parser.add_argument("--out", default=out)
+    args = parser.parse_args()
+    print(banner(args))
+    print(header)
+
+    async def run() -> list[dict[str, Any]]:
+        with scratch_redis() as url:
+            return await measure(url, args.sizes, args.probe_stories, args.batch)
+
+    rows = asyncio.run(run())
+    Path(args.out).write_text(json.dumps({"batch": args.batch, "rows": rows}, indent=2) + "\n")
+    print(f"written to {args.out}")

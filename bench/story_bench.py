@@ -22,18 +22,14 @@ its state script).
 
 from __future__ import annotations
 
-import argparse
-import asyncio
 import bisect
-import json
 import os
 import random
 import time
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
-from bench.scratch_redis import scratch_redis, sizes_list, used_memory
+from bench.scratch_redis import sized_bench_main, used_memory
 from workers.adapters.redis_dedupe import redis_client
 from workers.adapters.redis_stories import RedisStories
 from workers.adapters.word_frequency import WordFrequency
@@ -138,11 +134,6 @@ async def shared_hash_bytes(client: Any, prefix: str) -> dict[str, int]:
     return found
 
 
-async def run(sizes: list[int], probe_stories: int, batch: int) -> list[dict[str, Any]]:
-    with scratch_redis() as url:
-        return await measure(url, sizes, probe_stories, batch)
-
-
 async def measure(
     url: str, sizes: list[int], probe_stories: int, batch: int
 ) -> list[dict[str, Any]]:
@@ -217,18 +208,16 @@ def print_row(row: dict[str, Any]) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=sizes_list, default="10000,100000,1000000")
-    parser.add_argument("--probe-stories", type=int, default=600)
-    parser.add_argument("--batch", type=int, default=32)
-    parser.add_argument("--out", default="bench/story_results.json")
-    args = parser.parse_args()
-    sizes: list[int] = args.sizes
-    print(f"story linking benchmark: batches of {args.batch}, {os.cpu_count()} cores")
-    print(HEADER)
-    rows = asyncio.run(run(sizes, args.probe_stories, args.batch))
-    Path(args.out).write_text(json.dumps({"batch": args.batch, "rows": rows}, indent=2) + "\n")
-    print(f"written to {args.out}")
+    sized_bench_main(
+        __doc__,
+        measure,
+        out="bench/story_results.json",
+        probe_stories=600,
+        banner=lambda args: (
+            f"story linking benchmark: batches of {args.batch}, {os.cpu_count()} cores"
+        ),
+        header=HEADER,
+    )
 
 
 if __name__ == "__main__":
