@@ -138,8 +138,9 @@ _NEAR_PLACE = re.compile(
 )
 
 #: What joins the names of a list: ", ", " and ", ", and ", " or ".
-_JOINED_BEFORE = re.compile(r"(?:,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+)$")
-_JOINED_AFTER = re.compile(r"(?:,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+)")
+_JOINED = r"(?:,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+)"
+_JOINED_BEFORE = re.compile(_JOINED + "$")
+_JOINED_AFTER = re.compile(_JOINED)
 
 
 @dataclass(frozen=True, slots=True)
