@@ -217,11 +217,23 @@ def test_links_survive_a_flushed_script_cache_and_every_key_expires(
 ) -> None:
     clock = FakeClock(1_000 * DAY)
     link(isolated, clock, requests()[:2])
-    redis_sync.script_flush()
-    found = link(isolated, clock, requests()[2:4])
-    assert len(found) == 2
+    redis_sync.script_flush()  # both scripts of the next pipeline unknown to Redis
+    items = requests()[2:4]
+    updates = [
+        StoryUpdate(x.article_id, x.article_id, "first", "wire", "T", clock.now) for x in items
+    ]
+
+    async def settle() -> tuple[list[Link], list[StoryRecord]]:
+        stories = make(isolated, clock)
+        try:
+            return await stories.settle(items, updates)
+        finally:
+            await stories.client.aclose()
+
+    found, records = asyncio.run(settle())
+    assert len(found) == len(records) == 2
     keys = list(redis_sync.scan_iter(match="{" + isolated.key_prefix + "}:*"))
-    assert keys
+    assert {key.split(b":")[2] for key in keys} >= {b"lnk", b"sx", b"sc", b"df", b"ss", b"sm"}
     for key in keys:
         ttl = redis_sync.ttl(key)
         assert 0 < ttl <= 9 * DAY, (key, ttl)
