@@ -14,7 +14,7 @@ Side by side, on the same generated articles (about 2,000 characters each):
    ``exactly_once``, cost.
 
 At 0% and 30% duplicates. Then p50/p99 end-to-end latency at half the
-measured rate, Redis round trips per article, and worker RSS across a long
+measured rate, Redis round trips per batch (and per article), and worker RSS across a long
 stream. Results: bench/results.json, bench/results.png, and the screen.
 
     .venv/bin/python -m bench.throughput [--articles 800] [--rss-articles 50000] [--rounds 3]
