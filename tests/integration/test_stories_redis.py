@@ -77,15 +77,33 @@ def make(settings: Settings, clock: FakeClock) -> RedisStories:
     )
 
 
-def link(settings: Settings, clock: FakeClock, items: Sequence[LinkRequest]) -> list[Link]:
-    async def go() -> list[Link]:
+def settle(
+    settings: Settings,
+    clock: FakeClock,
+    items: Sequence[LinkRequest] = (),
+    updates: Sequence[StoryUpdate] = (),
+) -> tuple[list[Link], list[StoryRecord], int]:
+    """One ``settle`` call of a fresh adapter: the links, the states, its round trips."""
+
+    async def go() -> tuple[list[Link], list[StoryRecord], int]:
         stories = make(settings, clock)
         try:
-            return await stories.link(list(items))
+            links, records = await stories.settle(items, updates)
+            return links, records, stories.round_trips
         finally:
             await stories.client.aclose()
 
     return asyncio.run(go())
+
+
+def link(settings: Settings, clock: FakeClock, items: Sequence[LinkRequest]) -> list[Link]:
+    return settle(settings, clock, items)[0]
+
+
+def record(
+    settings: Settings, clock: FakeClock, updates: Sequence[StoryUpdate]
+) -> list[StoryRecord]:
+    return settle(settings, clock, updates=updates)[1]
 
 
 def test_redis_links_as_the_in_memory_rule_does(isolated: Settings) -> None:
@@ -132,14 +150,8 @@ def test_a_redelivered_article_gets_its_recorded_link(isolated: Settings) -> Non
         StoryUpdate("lone-copy", "never-linked", "copy", "wire", "Lone", clock.now),
     ]
 
-    async def record() -> list[StoryRecord]:
-        stories = make(isolated, clock)
-        try:
-            return await stories.record(copies)
-        finally:
-            await stories.client.aclose()
-
-    assert [r.first_article for r in asyncio.run(record())] == ["quake-0", "never-linked"]
+    found = record(isolated, clock, copies)
+    assert [r.first_article for r in found] == ["quake-0", "never-linked"]
 
 
 def test_links_and_story_states_settle_in_one_round_trip(isolated: Settings) -> None:
@@ -155,14 +167,7 @@ def test_links_and_story_states_settle_in_one_round_trip(isolated: Settings) -> 
     ]
     updates.append(StoryUpdate("quake-1-copy", "quake-1", "copy", "wire", "T", clock.now))
 
-    async def go() -> tuple[tuple[list[Link], list[StoryRecord]], int]:
-        stories = make(isolated, clock)
-        try:
-            return await stories.settle(items, updates), stories.round_trips
-        finally:
-            await stories.client.aclose()
-
-    (links, records), trips = asyncio.run(go())
+    links, records, trips = settle(isolated, clock, items, updates)
     memory = asyncio.run(MemoryLinker(threshold=0.25).settle(items, updates))
     assert trips == 1
     assert (links, records) == memory
@@ -181,8 +186,10 @@ def test_two_replicas_racing_open_one_story(isolated: Settings) -> None:
     async def race() -> list[Link]:
         replicas = [make(isolated, clock), make(isolated, clock)]
         try:
-            found = await asyncio.gather(replicas[0].link([one]), replicas[1].link([two]))
-            return [found[0][0], found[1][0]]
+            found = await asyncio.gather(
+                replicas[0].settle([one], ()), replicas[1].settle([two], ())
+            )
+            return [found[0][0][0], found[1][0][0]]
         finally:
             for replica in replicas:
                 await replica.client.aclose()
@@ -223,14 +230,7 @@ def test_links_survive_a_flushed_script_cache_and_every_key_expires(
         StoryUpdate(x.article_id, x.article_id, "first", "wire", "T", clock.now) for x in items
     ]
 
-    async def settle() -> tuple[list[Link], list[StoryRecord]]:
-        stories = make(isolated, clock)
-        try:
-            return await stories.settle(items, updates)
-        finally:
-            await stories.client.aclose()
-
-    found, records = asyncio.run(settle())
+    found, records, _ = settle(isolated, clock, items, updates)
     assert len(found) == len(records) == 2
     keys = list(redis_sync.scan_iter(match="{" + isolated.key_prefix + "}:*"))
     assert {key.split(b":")[2] for key in keys} >= {b"lnk", b"sx", b"sc", b"df", b"ss", b"sm"}
@@ -251,14 +251,7 @@ def test_story_state_counts_each_article_once_as_the_in_memory_rule_does(
     ]
     clock = FakeClock(1_000 * DAY)
 
-    async def go() -> list[StoryRecord]:
-        stories = make(isolated, clock)
-        try:
-            return await stories.record(updates)
-        finally:
-            await stories.client.aclose()
-
-    found = asyncio.run(go())
+    found = record(isolated, clock, updates)
     expected = asyncio.run(MemoryLinker().record(updates))
     assert found == expected
     assert found[3].version == 3 and found[3].relations == {"copy": 1, "coverage": 1, "first": 1}
@@ -291,8 +284,8 @@ def test_a_story_that_never_goes_cold_keeps_bounded_state(
         try:
             for update in updates:  # one day at a time, as the clock moves
                 clock.now = update.now
-                found += await stories.record([update])
-                found += await stories.record([update])  # redelivered at once: no change
+                found += (await stories.settle((), [update]))[1]
+                found += (await stories.settle((), [update]))[1]  # redelivered at once: same
         finally:
             await stories.client.aclose()
         return found

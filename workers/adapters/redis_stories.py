@@ -97,16 +97,6 @@ class RedisStories:
             window_at(now, self.bucket_seconds, self.story_window_seconds),
         )
 
-    async def link(self, requests: Sequence[LinkRequest]) -> list[Link]:
-        """Link a batch of first articles, in order, in one pipelined round trip."""
-        links, _ = await self.settle(requests, ())
-        return links
-
-    async def record(self, updates: Sequence[StoryUpdate]) -> list[StoryRecord]:
-        """Count each article into its story's state, in order, in one round trip."""
-        _, records = await self.settle((), updates)
-        return records
-
     async def settle(
         self, requests: Sequence[LinkRequest], updates: Sequence[StoryUpdate]
     ) -> tuple[list[Link], list[StoryRecord]]:
@@ -176,11 +166,9 @@ class RedisStories:
             for request, reply in zip(requests, replies[: len(requests)], strict=True)
         ]
         records = []
-        for reply in replies[len(requests) :]:
+        for _, reply in zip(updates, replies[len(requests) :], strict=True):
             root, state = text_of(reply[0]), [text_of(x) for x in reply[1]]
             records.append(story_record(root, dict(zip(state[::2], state[1::2], strict=True))))
-        if len(records) != len(updates):
-            raise RuntimeError("story scripts answered a different number of updates")
         return links, records
 
 
