@@ -237,3 +237,39 @@ def test_plural_feature_nouns_and_a_feature_noun_inside_a_list() -> None:
     ]
     labels = [e.label for e in locate(ents, text, INDEX).entities]
     assert labels == ["GPE", "GPE", "GPE"]
+
+
+def test_a_lesser_place_abroad_among_places_elsewhere_is_left_unresolved() -> None:
+    # Larn answers only to Ostland's town when the article points at Ostland; Køby is a
+    # Valdorian town: named beside Ostland's places only, it is a stray
+    text = "Larn and Corvale State met in Ostland. Køby Commissioner spoke."
+    ents = [
+        entity("Larn", "GPE", 0),
+        entity("Ostland", "GPE", 31),
+        entity("Køby", "GPE", 39),
+    ]
+    located = locate(ents, text, INDEX)
+    assert [e.geo for e in located.entities] == [LARN_B, OSTLAND, None]
+    assert located.countries == ["OS"]
+
+
+def test_a_lesser_place_is_kept_alone_beside_its_country_or_when_well_known() -> None:
+    alone = locate([entity("Køby", "GPE", 0)], "Køby", INDEX)
+    assert alone.entities[0].geo == KOBY_VD
+    # beside another place of its own country
+    ents = [entity("Køby", "GPE", 0), entity("Sella", "GPE", 9), entity("Ostland", "GPE", 19)]
+    located = locate(ents, "Køby and Sella, not Ostland", INDEX)
+    assert [e.geo for e in located.entities] == [KOBY_VD, SELLA, OSTLAND]
+    # a country or a region GeoNames knows is never a stray
+    ents = [
+        entity("Sella", "GPE", 0),
+        entity("Valdoria", "GPE", 7),
+        entity("High Fells", "GPE", 20),
+    ]
+    located = locate(ents, "Sella, Valdoria and High Fells", INDEX)
+    assert [e.geo for e in located.entities] == [SELLA, VALDORIA, HIGH_FELLS]
+    # nor a city of a million
+    index = PlaceIndex([(p.name, p) for p in (BRENN, OSTLAND)])
+    ents = [entity("Brenn", "GPE", 0), entity("Ostland", "GPE", 10)]
+    located = locate(ents, "Brenn and Ostland", index)
+    assert [e.geo for e in located.entities] == [BRENN, OSTLAND]

@@ -11,7 +11,10 @@ The gazetteer (:class:`PlaceIndex`) is data: built once per process by
   over a region or city of the same name in another country) and by population (the
   largest city only when it is at least :data:`DOMINANCE` times the next). Weak
   evidence leaves the name unresolved rather than guessed ("Georgia" with no other
-  place: the country or the US state).
+  place: the country or the US state), and so does a stray: a town or a minor region
+  (not a country, a US state or a city of a million) in a country none of the
+  article's other places lies in ("Police" in a New York story is a town in Poland
+  only to the gazetteer).
 * **labels repaired by knowledge** (:func:`locate`): a name the model tagged ORG,
   PERSON or NORP becomes GPE when it resolves and the article supports it: a country
   or a US state always; another region or a city when one of its mentions follows a
@@ -43,6 +46,9 @@ KIND_RANK: Mapping[str, int] = {"country": 0, "region": 1, "city": 2}
 #: The largest city of a name is taken without other evidence only when it is this many
 #: times as populous as the next ("Paris", France vs Paris, Texas: ~90x).
 DOMINANCE = 5.0
+#: A city at least this populous is known in its own right: named in an article whose
+#: other places all lie in other countries, it is still taken (see :func:`_stray`).
+WELL_KNOWN_CITY = 1_000_000
 #: Labels a resolved place may be repaired from.
 REPAIRABLE = frozenset({"ORG", "PERSON", "NORP"})
 PLACE_LABELS = frozenset({"GPE", "LOC"})
@@ -367,6 +373,29 @@ def _person_words(entities: Sequence[Entity]) -> set[str]:
     }
 
 
+def well_known(place: Place) -> bool:
+    """A country, a region GeoNames knows (a US state), or a city of :data:`WELL_KNOWN_CITY`."""
+    return (
+        place.kind == "country"
+        or (place.kind == "region" and place.geonameid is not None)
+        or place.population >= WELL_KNOWN_CITY
+    )
+
+
+def _stray(geo: Place, name: str, named: Mapping[str, set[str]]) -> bool:
+    """Whether a lesser place lies in no country any other place of the article lies in.
+
+    ``named``: the article's resolved place names (:func:`name_key`) by country.
+    "Police Commissioner Raymond Kelly" in a Brooklyn story is not the Polish town,
+    nor "the West" a province of Cameroon in a story about Turkmenistan: a name
+    that only a town or a minor region abroad answers to, in an article whose
+    other places all lie elsewhere, is weak evidence, and is left unresolved.
+    """
+    if well_known(geo):
+        return False
+    return len(named) > 1 and not named[geo.country] - {name}
+
+
 @dataclass(frozen=True)
 class Located:
     """An article's entities with places repaired and resolved, and its main countries."""
@@ -413,14 +442,22 @@ def locate(entities: Sequence[Entity], text: str, places: PlaceIndex) -> Located
                 label = "GPE"
         repaired.append(entity if label == entity.label else replace(entity, label=label))
     pointers = places.pointers([e.canonical for e in repaired if e.label in PLACE_LABELS])
+    found = [
+        places.resolve(e.canonical, pointers=pointers) if e.label in PLACE_LABELS else None
+        for e in repaired
+    ]
+    named: dict[str, set[str]] = {}
+    for entity, geo in zip(repaired, found, strict=True):
+        if geo is not None:
+            named.setdefault(geo.country, set()).add(name_key(entity.canonical))
     located: list[Entity] = []
     weights: Counter[str] = Counter()
-    for entity in repaired:
-        if entity.label in PLACE_LABELS:
-            geo = places.resolve(entity.canonical, pointers=pointers)
-            if geo is not None:
-                entity = replace(entity, geo=geo)
-                weights[geo.country] += entity.count
+    for entity, geo in zip(repaired, found, strict=True):
+        if geo is not None and _stray(geo, name_key(entity.canonical), named):
+            geo = None
+        if geo is not None:
+            entity = replace(entity, geo=geo)
+            weights[geo.country] += entity.count
         located.append(entity)
     countries = [code for code, _ in sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))]
     return Located(located, countries)
