@@ -13,8 +13,8 @@ The gazetteer (:class:`PlaceIndex`) is data: built once per process by
   evidence leaves the name unresolved rather than guessed ("Georgia" with no other
   place: the country or the US state), and so does a stray: a town or a minor region
   (not a country, a US state or a city of a million) in a country none of the
-  article's other places lies in ("Police" in a New York story is a town in Poland
-  only to the gazetteer).
+  article's other places lies in (a surname that a town abroad also bears, in a
+  story whose places are all in one other country).
 * **labels repaired by knowledge** (:func:`locate`): a name the model tagged ORG,
   PERSON or NORP becomes GPE when it resolves and the article supports it: a country
   or a US state always; another region or a city when one of its mentions follows a
@@ -386,10 +386,9 @@ def _stray(geo: Place, name: str, named: Mapping[str, set[str]]) -> bool:
     """Whether a lesser place lies in no country any other place of the article lies in.
 
     ``named``: the article's resolved place names (:func:`name_key`) by country.
-    "Police Commissioner Raymond Kelly" in a Brooklyn story is not the Polish town,
-    nor "the West" a province of Cameroon in a story about Turkmenistan: a name
-    that only a town or a minor region abroad answers to, in an article whose
-    other places all lie elsewhere, is weak evidence, and is left unresolved.
+    A capitalised word that only a small town or a minor region abroad answers to
+    (a surname, "Police" before a title, a compass word) in an article whose other
+    places all lie in other countries is weak evidence, and is left unresolved.
     """
     if well_known(geo):
         return False
