@@ -273,3 +273,26 @@ def test_a_lesser_place_is_kept_alone_beside_its_country_or_when_well_known() ->
     ents = [entity("Brenn", "GPE", 0), entity("Ostland", "GPE", 10)]
     located = locate(ents, "Brenn and Ostland", index)
     assert [e.geo for e in located.entities] == [BRENN, OSTLAND]
+
+
+def test_a_place_name_inside_an_organisations_name_the_article_writes_is_not_mapped() -> None:
+    text = "Sella Rovers won. A Sella Rovers spokesman said so."
+    rovers = Entity(
+        "Sella Rovers",
+        "ORG",
+        "Sella Rovers",
+        1,
+        (Mention("Sella Rovers", "ORG", 0, 12),),
+        0,
+        1.0,
+    )
+    located = locate([rovers, entity("Sella", "GPE", 20)], text, INDEX)
+    assert located.entities[1].geo is None
+    assert located.countries == []
+    # one mention outside the organisation's name keeps it a place
+    text += " Rain fell on Sella."
+    located = locate([rovers, entity("Sella", "GPE", 20, 65)], text, INDEX)
+    assert located.entities[1].geo == SELLA
+    # the organisation's name elsewhere in the article does not touch a free mention
+    located = locate([rovers, entity("Sella", "GPE", 65)], text, INDEX)
+    assert located.entities[1].geo == SELLA

@@ -14,7 +14,10 @@ The gazetteer (:class:`PlaceIndex`) is data: built once per process by
   place: the country or the US state), and so does a stray: a town or a minor region
   (not a country, a US state or a city of a million) in a country none of the
   article's other places lies in (a surname that a town abroad also bears, in a
-  story whose places are all in one other country).
+  story whose places are all in one other country), and so is a place name whose
+  every mention is a word of an organisation's or a facility's name the article
+  writes ("Kelso" in "a Kelso State spokesman", in an article that names the
+  university Kelso State).
 * **labels repaired by knowledge** (:func:`locate`): a name the model tagged ORG,
   PERSON or NORP becomes GPE when it resolves and the article supports it: a country
   or a US state always; another region or a city when one of its mentions follows a
@@ -34,7 +37,7 @@ import functools
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -373,6 +376,50 @@ def _person_words(entities: Sequence[Entity]) -> set[str]:
     }
 
 
+def _organisation_names(entities: Sequence[Entity]) -> frozenset[str]:
+    """How the article writes its organisations and facilities, when in more than one word."""
+    return frozenset(
+        m.text
+        for e in entities
+        if e.label in ("ORG", "FAC")
+        for m in e.mentions
+        if " " in m.text.strip() or "'" in m.text
+    )
+
+
+def _inside_names(entity: Entity, text: str, longer: frozenset[str]) -> bool:
+    """Whether every mention of a place is a word of a longer name the article writes.
+
+    "Kelso" in "a Kelso State spokesman", where the model found the organisation
+    "Kelso State" elsewhere in the article: the place name is the first word of the
+    organisation's, and is not put on the map. One mention outside such a name keeps
+    it a place.
+    """
+    if not longer:
+        return False
+    for mention in entity.mentions:
+        if not any(
+            _spelt_around(text, mention, name, at)
+            for name in longer
+            for at in _occurrences(name, mention.text)
+        ):
+            return False
+    return True
+
+
+def _occurrences(name: str, part: str) -> Iterator[int]:
+    at = name.find(part)
+    while at >= 0:
+        yield at
+        at = name.find(part, at + 1)
+
+
+def _spelt_around(text: str, mention: Mention, name: str, at: int) -> bool:
+    """Whether ``name`` is written in ``text`` with ``mention`` at its offset ``at``."""
+    start = mention.start - at
+    return start >= 0 and text[start : start + len(name)] == name
+
+
 def well_known(place: Place) -> bool:
     """A country, a region GeoNames knows (a US state), or a city of :data:`WELL_KNOWN_CITY`."""
     return (
@@ -445,6 +492,7 @@ def locate(entities: Sequence[Entity], text: str, places: PlaceIndex) -> Located
         places.resolve(e.canonical, pointers=pointers) if e.label in PLACE_LABELS else None
         for e in repaired
     ]
+    longer = _organisation_names(repaired)
     named: dict[str, set[str]] = {}
     for entity, geo in zip(repaired, found, strict=True):
         if geo is not None:
@@ -452,7 +500,9 @@ def locate(entities: Sequence[Entity], text: str, places: PlaceIndex) -> Located
     located: list[Entity] = []
     weights: Counter[str] = Counter()
     for entity, geo in zip(repaired, found, strict=True):
-        if geo is not None and _stray(geo, name_key(entity.canonical), named):
+        if geo is not None and (
+            _stray(geo, name_key(entity.canonical), named) or _inside_names(entity, text, longer)
+        ):
             geo = None
         if geo is not None:
             entity = replace(entity, geo=geo)
