@@ -296,3 +296,11 @@ def test_a_place_name_inside_an_organisations_name_the_article_writes_is_not_map
     # the organisation's name elsewhere in the article does not touch a free mention
     located = locate([rovers, entity("Sella", "GPE", 65)], text, INDEX)
     assert located.entities[1].geo == SELLA
+
+
+def test_a_region_only_iso_names_needs_another_place_of_its_country() -> None:
+    alone = locate([entity("North March", "LOC", 0)], "North March", INDEX)
+    assert alone.entities[0].geo is None
+    ents = [entity("North March", "LOC", 0), entity("Sella", "GPE", 16)]
+    located = locate(ents, "North March and Sella", INDEX)
+    assert [e.geo for e in located.entities] == [NORTH_MARCH, SELLA]

@@ -14,7 +14,8 @@ The gazetteer (:class:`PlaceIndex`) is data: built once per process by
   place: the country or the US state), and so does a stray: a town or a minor region
   (not a country, a US state or a city of a million) in a country none of the
   article's other places lies in (a surname that a town abroad also bears, in a
-  story whose places are all in one other country), and so is a place name whose
+  story whose places are all in one other country; a region only ISO 3166 names
+  needs another place of its country in the article), and so is a place name whose
   every mention is a word of an organisation's or a facility's name the article
   writes ("Kelso" in "a Kelso State spokesman", in an article that names the
   university Kelso State).
@@ -435,11 +436,17 @@ def _stray(geo: Place, name: str, named: Mapping[str, set[str]]) -> bool:
     ``named``: the article's resolved place names (:func:`name_key`) by country.
     A capitalised word that only a small town or a minor region abroad answers to
     (a surname, "Police" before a title, a compass word) in an article whose other
-    places all lie in other countries is weak evidence, and is left unresolved.
+    places all lie in other countries is weak evidence, and is left unresolved. A
+    region only ISO 3166 names (no GeoNames entry) needs another place of the article
+    in its country even when the article names no other place.
     """
     if well_known(geo):
         return False
-    return len(named) > 1 and not named[geo.country] - {name}
+    supported = bool(named[geo.country] - {name})
+    if geo.kind == "region" and geo.geonameid is None:
+        # a region only ISO 3166 names ("West", "Centre" provinces): never on its own
+        return not supported
+    return len(named) > 1 and not supported
 
 
 @dataclass(frozen=True)
