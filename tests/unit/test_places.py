@@ -304,3 +304,14 @@ def test_a_region_only_iso_names_needs_another_place_of_its_country() -> None:
     ents = [entity("North March", "LOC", 0), entity("Sella", "GPE", 16)]
     located = locate(ents, "North March and Sella", INDEX)
     assert [e.geo for e in located.entities] == [NORTH_MARCH, SELLA]
+
+
+def test_only_a_notable_place_points_the_articles_other_names_at_its_country() -> None:
+    # Larn: two towns of similar size, in Valdoria and in Ostland
+    hamlet = Place("Tiddow", "city", "OS", 30, 6.0, 6.0, 5_000, "NY")
+    town = Place("Marrow", "city", "OS", 31, 7.0, 7.0, 150_000, "NY")
+    index = PlaceIndex([(p.name, p) for p in (LARN_A, LARN_B, hamlet, town)])
+    # a hamlet that is the only place of its name does not decide Larn
+    assert index.resolve("Larn", ["Tiddow"]) is None
+    # a town of a hundred thousand does
+    assert index.resolve("Larn", ["Marrow"]) == LARN_B

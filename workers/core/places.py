@@ -53,6 +53,9 @@ DOMINANCE = 5.0
 #: A city at least this populous is known in its own right: named in an article whose
 #: other places all lie in other countries, it is still taken (see :func:`_stray`).
 WELL_KNOWN_CITY = 1_000_000
+#: A city whose name is its country's alone points the article's other names at that
+#: country only when it has at least this many people (:meth:`PlaceIndex.pointers`).
+POINTING_CITY = 100_000
 #: Labels a resolved place may be repaired from.
 REPAIRABLE = frozenset({"ORG", "PERSON", "NORP"})
 PLACE_LABELS = frozenset({"GPE", "LOC"})
@@ -224,13 +227,20 @@ class PlaceIndex:
         return choose_place(found, {code for key, code in pointing.items() if key != own})
 
     def pointers(self, context: Sequence[str]) -> dict[str, str]:
-        """The country each of the article's place names points at without doubt."""
+        """The country each of the article's place names points at without doubt.
+
+        A name of one country points at it when it is a country, a region or a city
+        of :data:`POINTING_CITY`: a village that happens to be the only
+        place of its name (a park or a suburb elsewhere, in the gazetteer a small town
+        abroad) must not pull the article's other names abroad.
+        """
         result: dict[str, str] = {}
         for other in context:
             options = self.candidates(other)
             codes = {p.country for p in options}
             if len(codes) == 1:
-                result[name_key(other)] = codes.pop()
+                if any(p.kind != "city" or p.population >= POINTING_CITY for p in options):
+                    result[name_key(other)] = codes.pop()
             elif options:
                 top = _by_kind_then_population(options)
                 if top is not None and top.kind == "country":
@@ -421,12 +431,12 @@ def _spelt_around(text: str, mention: Mention, name: str, at: int) -> bool:
     return start >= 0 and text[start : start + len(name)] == name
 
 
-def well_known(place: Place) -> bool:
-    """A country, a region GeoNames knows (a US state), or a city of :data:`WELL_KNOWN_CITY`."""
+def notable(place: Place, city: int) -> bool:
+    """A country, a region GeoNames knows (a US state), or a city of ``city`` people."""
     return (
         place.kind == "country"
         or (place.kind == "region" and place.geonameid is not None)
-        or place.population >= WELL_KNOWN_CITY
+        or place.population >= city
     )
 
 
@@ -440,7 +450,7 @@ def _stray(geo: Place, name: str, named: Mapping[str, set[str]]) -> bool:
     region only ISO 3166 names (no GeoNames entry) needs another place of the article
     in its country even when the article names no other place.
     """
-    if well_known(geo):
+    if notable(geo, WELL_KNOWN_CITY):
         return False
     supported = bool(named[geo.country] - {name})
     if geo.kind == "region" and geo.geonameid is None:
