@@ -67,3 +67,16 @@ def test_the_fixtures_mislabelled_places_are_repaired_by_the_rules(places: Place
         assert geo is not None and geo.country == "DK" and geo.kind == "city"
     assert after["Thomas Danielsen"].label == "PERSON" and after["Thomas Danielsen"].geo is None
     assert located.countries[0] == "DK"
+
+
+def test_us_state_abbreviations_are_read_only_after_a_place_and_a_comma(
+    places: PlaceIndex,
+) -> None:
+    california = places.abbreviated("Calif.")
+    assert california is not None and california.region == "US-CA"
+    assert places.abbreviated("CA") == california
+    jersey = places.abbreviated("N.J.")
+    assert jersey is not None and jersey.region == "US-NJ"
+    assert places.abbreviated("Texas") is None  # its AP form is its name: a name like others
+    # not names of their own: "Ill." or "Miss." alone are words
+    assert not places.known("Ill") and places.resolve("Miss") is None

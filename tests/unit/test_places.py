@@ -315,3 +315,15 @@ def test_only_a_notable_place_points_the_articles_other_names_at_its_country() -
     assert index.resolve("Larn", ["Tiddow"]) is None
     # a town of a hundred thousand does
     assert index.resolve("Larn", ["Marrow"]) == LARN_B
+
+
+def test_a_regions_short_form_counts_right_after_a_place_and_a_comma() -> None:
+    index = PlaceIndex([(p.name, p) for p in (LARN_A, LARN_B, HIGH_FELLS)], [("H.F.", HIGH_FELLS)])
+    text = "Boats left Larn, H.F. on Monday. H.F. said so."
+    ents = [entity("Larn", "GPE", 11), entity("H.F", "GPE", 17)]
+    located = locate(ents, text, index)
+    # the short form resolves, and points Larn at its country
+    assert [e.geo for e in located.entities] == [LARN_B, HIGH_FELLS]
+    # elsewhere it is no name
+    located = locate([entity("Larn", "GPE", 11), entity("H.F", "GPE", 33)], text, index)
+    assert [e.geo for e in located.entities] == [None, None]

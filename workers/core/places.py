@@ -183,7 +183,18 @@ def name_key(name: str) -> str:
 class PlaceIndex:
     """Places by folded name (:func:`name_key`)."""
 
-    def __init__(self, places: Iterable[tuple[str, Place]]) -> None:
+    def __init__(
+        self,
+        places: Iterable[tuple[str, Place]],
+        abbreviations: Iterable[tuple[str, Place]] = (),
+    ) -> None:
+        """Index the places by name, and the regions' short forms apart.
+
+        ``abbreviations``: short forms of regions written after a place and a comma
+        ("Lakeview, Calif.", "Lakeview, CA"), read only there (:meth:`abbreviated`):
+        alone, "Ill." or "Miss." are words.
+        """
+        self._abbreviations = {name_key(name): place for name, place in abbreviations}
         by_name: dict[str, list[Place]] = {}
         for name, place in places:
             key = name_key(name)
@@ -196,6 +207,10 @@ class PlaceIndex:
 
     def __len__(self) -> int:
         return len(self._by_name)
+
+    def abbreviated(self, name: str) -> Place | None:
+        """The region a short form names ("Calif.", "N.J.", "CA"), if it is one."""
+        return self._abbreviations.get(name_key(name))
 
     def known(self, name: str) -> bool:
         """Whether some place has this name (:data:`workers.core.entities.Known`)."""
@@ -387,6 +402,20 @@ def _person_words(entities: Sequence[Entity]) -> set[str]:
     }
 
 
+def _after_a_place(
+    entity: Entity, text: str, places: PlaceIndex, ends: frozenset[int]
+) -> Place | None:
+    """The region a short form names when it is written right after a place and a comma."""
+    place = places.abbreviated(entity.canonical)
+    if place is None:
+        return None
+    for mention in entity.mentions:
+        before = mention.start - 2
+        if text[before : mention.start] == ", " and before in ends:
+            return place
+    return None
+
+
 def _organisation_names(entities: Sequence[Entity]) -> frozenset[str]:
     """How the article writes its organisations and facilities, when in more than one word."""
     return frozenset(
@@ -504,9 +533,17 @@ def locate(entities: Sequence[Entity], text: str, places: PlaceIndex) -> Located
             if options and (broad or placed):
                 label = "GPE"
         repaired.append(entity if label == entity.label else replace(entity, label=label))
+    written = {
+        name_key(e.canonical): place
+        for e in repaired
+        if e.label in PLACE_LABELS and (place := _after_a_place(e, text, places, edges[1]))
+    }
     pointers = places.pointers([e.canonical for e in repaired if e.label in PLACE_LABELS])
+    pointers.update((key, place.country) for key, place in written.items())
     found = [
-        places.resolve(e.canonical, pointers=pointers) if e.label in PLACE_LABELS else None
+        (written.get(name_key(e.canonical)) or places.resolve(e.canonical, pointers=pointers))
+        if e.label in PLACE_LABELS
+        else None
         for e in repaired
     ]
     longer = _organisation_names(repaired)
