@@ -15,15 +15,13 @@ from __future__ import annotations
 import os
 import secrets
 import time
-from dataclasses import replace
 from typing import Any
 
-from bench.scratch_redis import sized_bench_main, used_memory
+from bench.scratch_redis import fill, probe_corpus, sized_bench_main, used_memory
 from workers.adapters.redis_dedupe import RedisDedupe, dedupe_from_settings
 from workers.config import load_settings
 from workers.core.dedupe import DedupeRequest, prepare
 from workers.core.fingerprints import BANDS, NUM_PERM, BodyFingerprint
-from workers.devtools.corpus import generate_corpus
 
 SOURCES = [f"source-{n}" for n in range(20)]
 CHROME = {s: [secrets.token_hex(8) for _ in range(12)] for s in SOURCES}
@@ -75,20 +73,13 @@ async def measure(
         base = await used_memory(client)
         stored = 0
         for round_number, size in enumerate(sizes):
-            fill_started = time.perf_counter()
-            filled = 0
-            while stored < size:
-                count = min(1000, size - stored)
-                await dedupe.decide([synthetic(stored + i) for i in range(count)])
-                stored += count
-                filled += count
-            fill_rate = filled / max(time.perf_counter() - fill_started, 1e-9)
+
+            async def add(first: int, count: int) -> object:
+                return await dedupe.decide([synthetic(first + i) for i in range(count)])
+
+            stored, fill_rate = await fill(stored, size, 1000, add)
             memory = await used_memory(client) - base
-            # ids unique per round, so each probe is new to the index
-            articles = [
-                replace(article, id=f"r{round_number}-{article.id}")
-                for article in generate_corpus(probe_stories, seed=100 + round_number)
-            ]
+            articles = probe_corpus(probe_stories, 100 + round_number, round_number)
             measured = await probe(dedupe, articles, batch)
             stored += sum(1 for a in articles if a.kind in {"original", "distinct"})
             rows.append(

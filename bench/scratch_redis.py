@@ -1,4 +1,5 @@
-"""What the Redis benchmarks share: a throw-away redis-server, its memory, their sizes."""
+"""What the Redis benchmarks share: a throw-away redis-server, its memory, their sizes, the
+timed fill of an index and the probe articles of each round."""
 
 from __future__ import annotations
 
@@ -8,10 +9,13 @@ import contextlib
 import json
 import shutil
 import tempfile
+import time
 from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from workers.devtools.corpus import CorpusArticle, generate_corpus
 from workers.devtools.redis_server import RedisServer
 
 
@@ -32,6 +36,31 @@ async def used_memory(client: Any) -> int:
     """Bytes the server holds (``INFO memory``'s ``used_memory``)."""
     info = await client.info("memory")
     return int(info["used_memory"])
+
+
+async def fill(
+    stored: int, size: int, chunk: int, add: Callable[[int, int], Awaitable[object]]
+) -> tuple[int, float]:
+    """Grow an index from ``stored`` to ``size`` items, ``add(first, count)`` a chunk at a time.
+
+    Returns the new count and the items added per second.
+    """
+    started = time.perf_counter()
+    filled = 0
+    while stored < size:
+        count = min(chunk, size - stored)
+        await add(stored, count)
+        stored += count
+        filled += count
+    return stored, filled / max(time.perf_counter() - started, 1e-9)
+
+
+def probe_corpus(stories: int, seed: int, round_number: int) -> list[CorpusArticle]:
+    """A generated corpus whose ids are the round's own, so each probe is new to the index."""
+    return [
+        replace(article, id=f"r{round_number}-{article.id}")
+        for article in generate_corpus(stories, seed=seed)
+    ]
 
 
 def sizes_list(text: str) -> list[int]:

@@ -26,10 +26,9 @@ import bisect
 import os
 import random
 import time
-from dataclasses import replace
 from typing import Any
 
-from bench.scratch_redis import sized_bench_main, used_memory
+from bench.scratch_redis import fill, probe_corpus, sized_bench_main, used_memory
 from workers.adapters.redis_dedupe import redis_client
 from workers.adapters.redis_stories import RedisStories
 from workers.adapters.word_frequency import WordFrequency
@@ -41,7 +40,6 @@ from workers.core.stories import (
     StoryUpdate,
     story_features,
 )
-from workers.devtools.corpus import generate_corpus
 
 VOCABULARY = 300_000
 NAMES = 1_000_000
@@ -155,22 +153,16 @@ async def measure(
         base = await used_memory(client)
         stored = 0
         for round_number, size in enumerate(sizes):
-            fill_started = time.perf_counter()
-            filled = 0
-            while stored < size:
-                count = min(500, size - stored)
-                ids = [f"fill-{stored + i:08d}" for i in range(count)]
+
+            async def add(first: int, count: int) -> object:
+                ids = [f"fill-{first + i:08d}" for i in range(count)]
                 requests = [LinkRequest(i, synthetic.features(clock.now)) for i in ids]
-                await stories.settle(requests, [update_for(i, clock.now) for i in ids])
-                stored += count
-                filled += count
-            fill_rate = filled / max(time.perf_counter() - fill_started, 1e-9)
+                return await stories.settle(requests, [update_for(i, clock.now) for i in ids])
+
+            stored, fill_rate = await fill(stored, size, 500, add)
             memory = await used_memory(client) - base
             shared = await shared_hash_bytes(client, "bench")
-            articles = [
-                replace(article, id=f"r{round_number}-{article.id}")
-                for article in generate_corpus(probe_stories, seed=200 + round_number)
-            ]
+            articles = probe_corpus(probe_stories, 200 + round_number, round_number)
             measured = await probe(stories, articles, zipf, clock.now, batch)
             stored += len(articles)
             rows.append(
