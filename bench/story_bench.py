@@ -8,8 +8,9 @@ its own, all inside one story window (the most the window can hold at once).
 A synthetic article has the shape :func:`~workers.core.stories.story_features`
 gives a real one: its 40 heaviest words drawn from a 300,000-word vocabulary with
 Zipf's law (so common words recur across stories and rare ones seldom, and a
-rarer word weighs more), 8 entities drawn from a million names, a year and a
-weekday.
+rarer word weighs more), 8 entities drawn from a million names, a year, a
+weekday, two main people and four more people named (family names from a
+million).
 
 At each size a probe of generated articles (``workers.devtools.corpus``) goes
 through the worker's step: features from title and body with the real English
@@ -70,12 +71,17 @@ class Synthetic:
         }
         names = sorted({f"name {draw.randrange(NAMES)}" for _ in range(FILL_ENTITIES)})
         entities = {name: round(draw.random(), 6) for name in names[:TOP_ENTITIES]}
+        # family names: two main people, and they and four more named
+        main = {f"family{draw.randrange(NAMES)}" for _ in range(2)}
+        named = main | {f"family{draw.randrange(NAMES)}" for _ in range(4)}
         return StoryFeatures(
             terms=terms,
             entities=entities,
             years=(str(draw.randrange(1990, 2027)),),
             time=when,
             dates=(draw.choice(WEEKDAYS),),
+            people=tuple(sorted(main)),
+            named=tuple(sorted(named)),
         )
 
     def _rank(self) -> int:

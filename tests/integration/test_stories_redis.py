@@ -5,8 +5,10 @@ and bounded state."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import Sequence
 
+import pytest
 import redis
 
 from topics.records import StoryRecord
@@ -133,6 +135,38 @@ def test_days_in_conflict_weigh_in_redis_as_in_memory(isolated: Settings) -> Non
     assert found[1].root == "tue-0" and found[1].score > 0.5
     # the same words on another day: the score halved, yet still one story here
     assert found[2].root == "tue-0" and found[2].score < 0.6 * found[1].score
+
+
+def test_people_in_conflict_and_bounded_people_weigh_in_redis_as_in_memory(
+    isolated: Settings,
+) -> None:
+    """Sixty articles of one story, each with a main person of its own and one they all
+    share: the story keeps the people named most (its centroid's bounds), and a later
+    article whose only person is one it forgot is a stranger (score halved), one it
+    kept is not; Redis and the in-memory rule agree on every score."""
+    when = 1_000 * DAY
+    base = features("Quake hits Qeshm island", "A strong quake hit Qeshm island today.", when)
+    items = [
+        LinkRequest(
+            f"a{k:02d}",
+            dataclasses.replace(
+                base, people=(f"p{k:02d}", "zcommon"), named=(f"p{k:02d}", "zcommon")
+            ),
+        )
+        for k in range(60)
+    ]
+    items += [
+        LinkRequest("forgotten", dataclasses.replace(base, people=("p55",), named=("p55",))),
+        LinkRequest("kept", dataclasses.replace(base, people=("p40",), named=("p40",))),
+    ]
+    memory = asyncio.run(MemoryLinker(threshold=0.25).link(items))
+    found = link(isolated, FakeClock(when), items)
+    assert [(x.root, x.relation, x.score) for x in found] == [
+        (x.root, x.relation, x.score) for x in memory
+    ]
+    assert {x.root for x in found[:60]} == {"a00"}
+    forgotten, kept = found[60], found[61]
+    assert forgotten.score == pytest.approx(0.5 * kept.score, abs=0.01)
 
 
 def test_a_redelivered_article_gets_its_recorded_link(isolated: Settings) -> None:

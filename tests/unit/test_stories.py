@@ -20,6 +20,8 @@ from workers.core.stories import (
     StoryFeatures,
     StoryUpdate,
     article_time,
+    main_people,
+    named_people,
     parse_link,
     story_features,
     stream_idf,
@@ -132,6 +134,47 @@ def test_days_and_months_in_conflict_halve_the_score() -> None:
     assert story.score(other_day) == pytest.approx(
         story.score(dataclasses.replace(other_day, dates=()))
     )
+
+
+def person(name: str, count: int, salience: float = 1.0, label: str = "PERSON") -> Entity:
+    mentions = tuple(Mention(name, label, 10 * n, 10 * n + len(name)) for n in range(count))
+    return Entity(name, label, name, count, mentions, 0, salience)
+
+
+def test_main_people_are_named_in_full_at_least_twice() -> None:
+    found = [
+        person("Anna Kerr", 2, 1.0),
+        person("Ola O'Neill", 3, 0.5),
+        person("Kerr", 4, 0.9),  # a family name alone: named, not main
+        person("Mayor Quits", 1, 0.8),  # once: a headline the model took for a name
+        person("tom baker", 2, 0.7),  # not written as a name
+        person("Oslo Group", 2, 0.6, label="ORG"),
+    ]
+    assert main_people(found) == ("kerr", "o'neill")
+    assert named_people(found) == ("baker", "kerr", "o'neill", "quits")
+
+
+def test_stories_about_other_people_score_half() -> None:
+    text = "Anna Kerr won the final. Anna Kerr said the final was hard."
+    other = "Ivo Sand won the final. Ivo Sand said the final was hard."
+    kerr = (person("Anna Kerr", 2),)
+    sand = (person("Ivo Sand", 2),)
+    story = Centroid()
+    story.add(unit(features("Kerr wins final", text, *kerr)))
+    assert story.people == {"kerr": 1} and story.named == {"kerr": 1}
+    rival = unit(features("Sand wins final", other, *sand))
+    undamped = story.score(dataclasses.replace(rival, people=(), named=())) or 0.0
+    assert undamped > 0
+    assert story.score(rival) == pytest.approx(0.5 * undamped)
+    # naming the story's main person at all is enough to be no stranger
+    both = unit(features("Sand wins final", other, *sand, person("Kerr", 1, 0.3)))
+    assert story.score(both) == pytest.approx(
+        story.score(dataclasses.replace(both, people=(), named=()))
+    )
+    # an article without main people, or a story without, is never a stranger
+    nobody = unit(features("Final won", other, person("Sand", 1)))
+    assert nobody.people == ()
+    assert story.score(nobody) == pytest.approx(story.score(dataclasses.replace(nobody, named=())))
 
 
 def test_centroid_keeps_its_heaviest_features() -> None:

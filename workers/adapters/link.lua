@@ -22,12 +22,15 @@
 --   [W+S+1..W+2S]   sc:<b>    story root -> centroid (JSON)
 --   [W+2S+1..W+3S]  df:<b>    feature key -> articles with it; "#n" -> articles
 -- ARGV:
---   [1] W  [2] S  [3] article id  [4] features (JSON: t, e, y, d, k; t and e unweighed)
+--   [1] W  [2] S  [3] article id  [4] features (JSON: t, e, y, d, pm, pn, k; t and e
+--   unweighed; pm the main people, pn the people named)
 --   [5] threshold  [6] entity weight  [7] ttl of the current lnk bucket
 --   [8] ttl of the current story buckets  [9] MAX_CANDIDATES  [10] CENTROID_SIZE
 --   [11] INDEX_WIDTH  [12] IDF_SMOOTHING  [13] story window seconds (time apart that
 --   can never be one event)  [14] DATE_CONFLICT (factor of the score when both name
---   days or months, none in common)
+--   days or months, none in common)  [15] PERSON_CONFLICT (factor when both have main
+--   people and neither names one of the other's)  [16] STORY_MAIN_PEOPLE  [17]
+--   STORY_NAMED_PEOPLE (people a centroid keeps, the counted most)
 -- Returns {"replay" | "new", link JSON {st, r, s}}.
 
 local W = tonumber(ARGV[1])
@@ -43,6 +46,9 @@ local width = tonumber(ARGV[11])
 local smoothing = tonumber(ARGV[12])
 local story_window = tonumber(ARGV[13])
 local date_conflict = tonumber(ARGV[14])
+local person_conflict = tonumber(ARGV[15])
+local story_main_people = tonumber(ARGV[16])
+local story_named_people = tonumber(ARGV[17])
 
 for i = 1, W do
   local recorded = redis.call('HGET', KEYS[i], id)
@@ -53,6 +59,8 @@ end
 
 local f = cjson.decode(ARGV[4])
 f.d = f.d or {}
+f.pm = f.pm or {}
+f.pn = f.pn or {}
 
 -- Document frequencies of the story window's earlier articles (stream_idf).
 local names = {}
@@ -141,6 +149,28 @@ local function disagree(mine, seen)
   return true
 end
 
+-- Both have main people, and neither names any of the other's (Centroid.score).
+local function strangers(main, named, story_main, story_named)
+  if #main == 0 or next(story_main) == nil then
+    return false
+  end
+  for _, person in ipairs(main) do
+    if story_named[person] then
+      return false
+    end
+  end
+  local mine = {}
+  for _, person in ipairs(named) do
+    mine[person] = true
+  end
+  for person, _ in pairs(story_main) do
+    if mine[person] then
+      return false
+    end
+  end
+  return true
+end
+
 local function decode_centroid(text)
   local c = cjson.decode(text)
   -- cjson turns empty JSON objects into empty tables either way
@@ -148,6 +178,8 @@ local function decode_centroid(text)
   c.e = c.e or {}
   c.y = c.y or {}
   c.d = c.d or {}
+  c.pm = c.pm or {}
+  c.pn = c.pn or {}
   return c
 end
 
@@ -190,6 +222,9 @@ for n = 1, math.min(#order, max_candidates) do
         if disagree(f.d, centroid.d) then
           score = score * date_conflict
         end
+        if strangers(f.pm, f.pn, centroid.pm, centroid.pn) then
+          score = score * person_conflict
+        end
         if score > best_score or (score == best_score and root < best) then
           best, best_score, best_centroid, best_bucket = root, score, centroid, j
         end
@@ -206,7 +241,7 @@ if best and best_score >= threshold then
     redis.call('HDEL', KEYS[W + S + best_bucket], root)
   end
 else
-  root, relation, centroid = id, 'first', {t = {}, e = {}, y = {}, d = {}, n = 0}
+  root, relation, centroid = id, 'first', {t = {}, e = {}, y = {}, d = {}, pm = {}, pn = {}, n = 0}
   best_score = math.max(best_score, 0)
 end
 
@@ -242,6 +277,32 @@ end
 for _, date in ipairs(f.d) do
   centroid.d[date] = (centroid.d[date] or 0) + 1
 end
+-- one more for each name, the counted most kept (ties: by name), as _counted
+local function counted(counts, names, most)
+  for _, name in ipairs(names) do
+    counts[name] = (counts[name] or 0) + 1
+  end
+  local keys = {}
+  for k, _ in pairs(counts) do
+    keys[#keys + 1] = k
+  end
+  if #keys <= most then
+    return counts
+  end
+  table.sort(keys, function(a, b)
+    if counts[a] ~= counts[b] then
+      return counts[a] > counts[b]
+    end
+    return a < b
+  end)
+  local kept = {}
+  for n = 1, most do
+    kept[keys[n]] = counts[keys[n]]
+  end
+  return kept
+end
+centroid.pm = counted(centroid.pm, f.pm, story_main_people)
+centroid.pn = counted(centroid.pn, f.pn, story_named_people)
 centroid.n = (centroid.n or 0) + 1
 if f.ts then
   if not centroid.ft or f.ts < centroid.ft then

@@ -52,6 +52,9 @@ from workers.core.stories import (
     INDEX_WIDTH,
     MAX_CANDIDATES,
     MOST_STORY_ENTITIES,
+    PERSON_CONFLICT,
+    STORY_MAIN_PEOPLE,
+    STORY_NAMED_PEOPLE,
     Link,
     LinkRequest,
     StoryUpdate,
@@ -137,6 +140,9 @@ class RedisStories:
                         IDF_SMOOTHING,
                         self.story_window_seconds,
                         DATE_CONFLICT,
+                        PERSON_CONFLICT,
+                        STORY_MAIN_PEOPLE,
+                        STORY_NAMED_PEOPLE,
                     )
                 for update in updates:
                     pipe.evalsha(
