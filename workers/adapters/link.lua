@@ -245,7 +245,9 @@ else
   best_score = math.max(best_score, 0)
 end
 
-local function add_pruned(into, unit)
+-- Add weights (or counts) into a vector, the heaviest `most` kept (ties: by key), as
+-- _pruned(_summed(...)) and _counted do.
+local function add_pruned(into, unit, most)
   for k, w in pairs(unit) do
     into[k] = (into[k] or 0) + w
   end
@@ -253,7 +255,7 @@ local function add_pruned(into, unit)
   for k, _ in pairs(into) do
     keys[#keys + 1] = k
   end
-  if #keys <= size then
+  if #keys <= most then
     return into
   end
   table.sort(keys, function(a, b)
@@ -263,46 +265,31 @@ local function add_pruned(into, unit)
     return a < b
   end)
   local kept = {}
-  for n = 1, size do
+  for n = 1, most do
     kept[keys[n]] = into[keys[n]]
   end
   return kept
 end
 
-centroid.t = add_pruned(centroid.t, f.t)
-centroid.e = add_pruned(centroid.e, f.e)
+-- one for each name of a list
+local function ones(names)
+  local out = {}
+  for _, name in ipairs(names) do
+    out[name] = 1
+  end
+  return out
+end
+
+centroid.t = add_pruned(centroid.t, f.t, size)
+centroid.e = add_pruned(centroid.e, f.e, size)
 for _, year in ipairs(f.y) do
   centroid.y[year] = (centroid.y[year] or 0) + 1
 end
 for _, date in ipairs(f.d) do
   centroid.d[date] = (centroid.d[date] or 0) + 1
 end
--- one more for each name, the counted most kept (ties: by name), as _counted
-local function counted(counts, names, most)
-  for _, name in ipairs(names) do
-    counts[name] = (counts[name] or 0) + 1
-  end
-  local keys = {}
-  for k, _ in pairs(counts) do
-    keys[#keys + 1] = k
-  end
-  if #keys <= most then
-    return counts
-  end
-  table.sort(keys, function(a, b)
-    if counts[a] ~= counts[b] then
-      return counts[a] > counts[b]
-    end
-    return a < b
-  end)
-  local kept = {}
-  for n = 1, most do
-    kept[keys[n]] = counts[keys[n]]
-  end
-  return kept
-end
-centroid.pm = counted(centroid.pm, f.pm, story_main_people)
-centroid.pn = counted(centroid.pn, f.pn, story_named_people)
+centroid.pm = add_pruned(centroid.pm, ones(f.pm), story_main_people)
+centroid.pn = add_pruned(centroid.pn, ones(f.pn), story_named_people)
 centroid.n = (centroid.n or 0) + 1
 if f.ts then
   if not centroid.ft or f.ts < centroid.ft then
