@@ -298,6 +298,35 @@ def test_a_place_name_inside_an_organisations_name_the_article_writes_is_not_map
     assert located.entities[1].geo == SELLA
 
 
+def mixed(name: str, text: str, labels: tuple[str, ...]) -> Entity:
+    """``name`` at each of its offsets in ``text``, the model's labels in that order."""
+    starts = [i for i in range(len(text)) if text.startswith(name, i)]
+    mentions = tuple(
+        Mention(name, label, s, s + len(name)) for s, label in zip(starts, labels, strict=True)
+    )
+    return Entity(name, "GPE", name, len(mentions), mentions, mentions[0].start, 1.0)
+
+
+def test_a_lesser_place_the_model_also_took_for_a_person_is_not_mapped() -> None:
+    text = "Sella spoke. Sella said it was over. Crowds cheered Sella."
+    located = locate([mixed("Sella", text, ("GPE", "PERSON", "GPE"))], text, INDEX)
+    assert located.entities[0].geo is None
+    # so for an organisation
+    located = locate([mixed("Sella", text, ("GPE", "ORG", "GPE"))], text, INDEX)
+    assert located.entities[0].geo is None
+    # every mention tagged a place: the city is taken
+    located = locate([mixed("Sella", text, ("GPE", "GPE", "LOC"))], text, INDEX)
+    assert located.entities[0].geo == SELLA
+    # one mention where a place goes keeps it a place
+    placed = "Sella spoke. Sella said it was over. Crowds in Sella."
+    located = locate([mixed("Sella", placed, ("GPE", "PERSON", "GPE"))], placed, INDEX)
+    assert located.entities[0].geo == SELLA
+    # a city of a million is not put in doubt by one PERSON tag
+    text = text.replace("Sella", "Brenn")
+    located = locate([mixed("Brenn", text, ("GPE", "PERSON", "GPE"))], text, INDEX)
+    assert located.entities[0].geo == BRENN
+
+
 def test_a_region_only_iso_names_needs_another_place_of_its_country() -> None:
     alone = locate([entity("North March", "LOC", 0)], "North March", INDEX)
     assert alone.entities[0].geo is None

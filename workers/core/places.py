@@ -18,7 +18,9 @@ The gazetteer (:class:`PlaceIndex`) is data: built once per process by
   needs another place of its country in the article), and so is a place name whose
   every mention is a word of an organisation's or a facility's name the article
   writes ("Kelso" in "a Kelso State spokesman", in an article that names the
-  university Kelso State).
+  university Kelso State), and so is a lesser place's name the model tagged a
+  person or an organisation in some of its mentions, unless one is written where a
+  place goes.
 * **labels repaired by knowledge** (:func:`locate`): a name the model tagged ORG,
   PERSON or NORP becomes GPE when it resolves and the article supports it: a country
   or a US state always; another region or a city when one of its mentions follows a
@@ -488,6 +490,20 @@ def _stray(geo: Place, name: str, named: Mapping[str, set[str]]) -> bool:
     return len(named) > 1 and not supported
 
 
+def _contested(entity: Entity, geo: Place, text: str) -> bool:
+    """Whether the model also took a lesser place's name for a person or an organisation.
+
+    A name tagged a place in some mentions and PERSON or ORG in others ("Larn's home",
+    "Larn said") is a person or a body as often as a place; when it would only map to a
+    town or a minor region, and no mention is written where a place goes ("in Larn"),
+    it is left unresolved.
+    """
+    labels = {m.label for m in entity.mentions}
+    if notable(geo, WELL_KNOWN_CITY) or not labels & PLACE_LABELS or not labels & {"PERSON", "ORG"}:
+        return False
+    return not any(_locative(text, m.start) for m in entity.mentions)
+
+
 @dataclass(frozen=True)
 class Located:
     """An article's entities with places repaired and resolved, and its main countries."""
@@ -555,7 +571,9 @@ def locate(entities: Sequence[Entity], text: str, places: PlaceIndex) -> Located
     weights: Counter[str] = Counter()
     for entity, geo in zip(repaired, found, strict=True):
         if geo is not None and (
-            _stray(geo, name_key(entity.canonical), named) or _inside_names(entity, text, longer)
+            _stray(geo, name_key(entity.canonical), named)
+            or _inside_names(entity, text, longer)
+            or _contested(entity, geo, text)
         ):
             geo = None
         if geo is not None:
