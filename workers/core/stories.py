@@ -53,7 +53,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from topics.records import OutletCount, StoryEntity, StoryRecord
 from workers.core.dedupe import story_id_for
@@ -221,7 +221,12 @@ def _rounded(vector: Mapping[str, float]) -> dict[str, float]:
     return {k: round(w, 6) for k, w in vector.items()}
 
 
-def _heaviest(vector: Mapping[str, float], count: int) -> dict[str, float]:
+#: A weight (terms, entities) or a count (people) in a centroid's pruned maps.
+_Weight = TypeVar("_Weight", int, float)
+
+
+def _heaviest(vector: Mapping[str, _Weight], count: int) -> dict[str, _Weight]:
+    """The ``count`` heaviest entries (ties: by key), as the Lua scripts keep them."""
     return dict(sorted(vector.items(), key=lambda kv: (-kv[1], kv[0]))[:count])
 
 
@@ -278,13 +283,12 @@ def story_features(
         frequency = zipf(word)
         if frequency < COMMON_ZIPF:
             terms[word] = (1.0 + math.log(count)) * (MAX_RARITY - min(frequency, MAX_RARITY - 0.5))
+    # an entity named only inside a page's address is no evidence of the event
+    written = [e for e in entities if not all(_inside(m.start, spans) for m in e.mentions)]
     entity_weights: dict[str, float] = {}
-    for entity in entities:
-        if all(_inside(m.start, spans) for m in entity.mentions):
-            continue
+    for entity in written:
         key = entity.canonical.casefold()
         entity_weights[key] = max(entity_weights.get(key, 0.0), entity.salience)
-    people = [e for e in entities if not all(_inside(m.start, spans) for m in e.mentions)]
     years = Counter(_YEAR.findall(title + "\n" + body))
     dates = {d.casefold() for d in _DATE.findall(plain_title + "\n" + plain_body)}
     return StoryFeatures(
@@ -293,8 +297,8 @@ def story_features(
         years=tuple(sorted(y for y, _ in years.most_common(MAX_YEARS))),
         time=time,
         dates=tuple(sorted(dates)),
-        people=main_people(people),
-        named=named_people(people),
+        people=main_people(written),
+        named=named_people(written),
     )
 
 
@@ -410,33 +414,22 @@ class Centroid:
             self.years[year] = self.years.get(year, 0) + 1
         for date in features.dates:
             self.dates[date] = self.dates.get(date, 0) + 1
-        self.people = _counted(self.people, features.people, STORY_MAIN_PEOPLE)
-        self.named = _counted(self.named, features.named, STORY_NAMED_PEOPLE)
+        self.people = _pruned(_summed(self.people, Counter(features.people)), STORY_MAIN_PEOPLE)
+        self.named = _pruned(_summed(self.named, Counter(features.named)), STORY_NAMED_PEOPLE)
         self.count += 1
         if features.time is not None:
             self.first = features.time if self.first is None else min(self.first, features.time)
             self.last = features.time if self.last is None else max(self.last, features.time)
 
 
-def _summed(a: Mapping[str, float], b: Mapping[str, float]) -> dict[str, float]:
+def _summed(a: Mapping[str, _Weight], b: Mapping[str, _Weight]) -> dict[str, _Weight]:
     result = dict(a)
     for key, weight in b.items():
-        result[key] = result.get(key, 0.0) + weight
+        result[key] = result.get(key, 0) + weight
     return result
 
 
-def _counted(counts: Mapping[str, int], names: Iterable[str], size: int) -> dict[str, int]:
-    """Counts with one more for each name, the ``size`` counted most kept (ties: by name)."""
-    result = dict(counts)
-    for name in names:
-        result[name] = result.get(name, 0) + 1
-    if len(result) <= size:
-        return result
-    kept = sorted(result.items(), key=lambda kv: (-kv[1], kv[0]))[:size]
-    return dict(kept)
-
-
-def _pruned(vector: Mapping[str, float], size: int) -> dict[str, float]:
+def _pruned(vector: Mapping[str, _Weight], size: int) -> dict[str, _Weight]:
     if len(vector) <= size:
         return dict(vector)
     return _heaviest(vector, size)
