@@ -106,6 +106,7 @@ async def stories_of(
                 relations[data.get("relation") or "copy"] += 1
         return story, relations
     finally:
+        pipeline.close()
         dedupe = cast(RedisDedupe, pipeline.dedupe)
         await delete_state(dedupe.client, settings.key_prefix)
         await dedupe.client.aclose()

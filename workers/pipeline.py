@@ -193,6 +193,10 @@ class Pipeline:
         #: without waiting for the event loop to hand it over.
         self._ner_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ner")
 
+    def close(self) -> None:
+        """Stop NER's thread, after the batch it runs (a pipeline is not used after this)."""
+        self._ner_thread.shutdown(wait=True, cancel_futures=True)
+
     @property
     def redis_round_trips(self) -> int:
         """Round trips the shared state's adapters made (0 for in-memory ones)."""

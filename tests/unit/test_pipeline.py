@@ -384,3 +384,13 @@ def test_an_article_not_in_english_gets_the_places_named_in_it() -> None:
     assert recognizer.calls == 0  # the English model never saw it
     (without,) = run(pipeline(None), message("it-1", text)).outputs
     assert json.loads(without.value)["entities"] == []
+
+
+def test_close_stops_ners_thread() -> None:
+    before = set(threading.enumerate())
+    pipeline, _ = make_pipeline()
+    run(pipeline, message("a", STORY))
+    started = [t for t in set(threading.enumerate()) - before if t.name.startswith("ner")]
+    assert len(started) == 1 and started[0].is_alive()
+    pipeline.close()
+    assert not started[0].is_alive()
