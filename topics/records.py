@@ -66,14 +66,15 @@ class GeoRecord(_Record):
     name: str
     """The place's name in the gazetteer (GeoNames, else ISO 3166-2)."""
     kind: str
-    """``country``, ``region`` (first-level subdivision: state, province...) or ``city``."""
+    """``country``, ``region`` (first-level subdivision: state, province...), ``county``
+    (a US county, parish or borough; its state in ``region``) or ``city``."""
     country: str
     """ISO 3166-1 alpha-2 code of the country the place is in (or is)."""
     geonameid: int | None = None
     """GeoNames id (https://www.geonames.org/<id>); null for a region GeoNames data here
     does not carry."""
     region: str | None = None
-    """ISO 3166-2 code of a region."""
+    """ISO 3166-2 code of a region, or of the region a county lies in."""
     latitude: float | None = None
     """WGS84 latitude of a city; null for countries and regions."""
     longitude: float | None = None

