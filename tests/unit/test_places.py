@@ -392,3 +392,63 @@ def test_the_state_a_place_lies_in() -> None:
         None,
         None,  # admin1 codes outside the US are not ISO 3166-2
     ]
+
+
+SORREL = Place("Sorrel", "region", "US", geonameid=24, region="US-SR")
+LAKEVIEW_NL = Place("Lakeview", "city", "US", 25, 1.0, 1.0, 30_000, "NL")
+LAKEVIEW_SR = Place("Lakeview", "city", "US", 26, 2.0, 2.0, 200_000, "SR")  # 6.7x
+OAKTON_NL = Place("Oakton", "city", "US", 27, 3.0, 3.0, 50_000, "NL")
+OAKTON_SR = Place("Oakton", "city", "US", 28, 4.0, 4.0, 60_000, "SR")
+STATES = PlaceIndex(
+    [
+        (p.name, p)
+        for p in (NORLAND, SORREL, DUNMORE, LAKEVIEW_NL, LAKEVIEW_SR, OAKTON_NL, OAKTON_SR)
+    ]
+)
+
+
+def geos(text: str, *names: str) -> list[Place | None]:
+    ents = [entity(name, "GPE", text.index(name)) for name in names]
+    return [e.geo for e in locate(ents, text, STATES).entities]
+
+
+def test_namesakes_of_one_country_are_told_apart_by_the_states_the_article_settles() -> None:
+    # the state named, or a town only that state has, settles it: its namesake is taken
+    # over a larger one elsewhere
+    assert geos("Lakeview, in Norland", "Lakeview", "Norland") == [LAKEVIEW_NL, NORLAND]
+    assert geos("Lakeview and Dunmore", "Lakeview", "Dunmore") == [LAKEVIEW_NL, DUNMORE]
+    assert geos("Oakton and Dunmore", "Oakton", "Dunmore") == [OAKTON_NL, DUNMORE]
+    # no state settled: the guess by population stands
+    assert geos("Lakeview", "Lakeview") == [LAKEVIEW_SR]
+    assert geos("Oakton", "Oakton") == [OAKTON_SR]
+    # a guess between namesakes settles nothing: two of them do not hold each other up
+    assert geos("Oakton and Lakeview", "Oakton", "Lakeview") == [OAKTON_SR, LAKEVIEW_SR]
+
+
+def test_a_namesake_outside_the_settled_states_is_kept_only_when_it_dominates() -> None:
+    unsettled = Place("Oakton", "city", "US", 29, 5.0, 5.0, 55_000, "QQ")
+    index = PlaceIndex(
+        [(p.name, p) for p in (SORREL, OAKTON_NL, unsettled, LAKEVIEW_NL, LAKEVIEW_SR)]
+    )
+    ents = [entity("Oakton", "GPE", 0), entity("Sorrel", "GPE", 11)]
+    # Oakton's namesakes lie in NL and QQ; the article settles SR: the 55k guess is no
+    # better than the 50k one, so no guess
+    assert locate(ents, "Oakton and Sorrel", index).entities[0].geo is None
+    # Lakeview of SR dominates its namesake: kept beside a state it lies in anyway, and
+    # beside another state too
+    ents = [entity("Lakeview", "GPE", 0), entity("Sorrel", "GPE", 13)]
+    assert locate(ents, "Lakeview and Sorrel", index).entities[0].geo == LAKEVIEW_SR
+    norland = PlaceIndex(
+        [
+            (p.name, p)
+            for p in (
+                NORLAND,
+                LAKEVIEW_SR,
+                OAKTON_NL,
+                OAKTON_SR,
+                Place("Lakeview", "city", "US", 30, 6.0, 6.0, 20_000, "QQ"),
+            )
+        ]
+    )
+    ents = [entity("Lakeview", "GPE", 0), entity("Norland", "GPE", 13)]
+    assert locate(ents, "Lakeview and Norland", norland).entities[0].geo == LAKEVIEW_SR

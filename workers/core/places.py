@@ -287,7 +287,7 @@ def _best_of_one_country(found: Sequence[Place]) -> Place | None:
     """A city over the region of the same name (news means "Madrid" the city), by size.
 
     Counties of one name in several states are no guess: the article's other places
-    tell them apart (:func:`_county_in`), or nothing does.
+    tell them apart (:func:`_by_state`), or nothing does.
     """
     cities = [p for p in found if p.kind == "city"]
     pool = cities or list(found)
@@ -309,10 +309,57 @@ def state_of(place: Place) -> str | None:
     return None
 
 
-def _county_in(name: str, places: PlaceIndex, states: set[str]) -> Place | None:
-    """The one county of this name in a region the article's other places lie in."""
-    inside = [p for p in places.candidates(name) if p.kind == "county" and p.region in states]
-    return inside[0] if len(inside) == 1 else None
+def _rivals(name: str, geo: Place, places: PlaceIndex) -> list[Place]:
+    """The places of a name in ``geo``'s country and of its kind (``geo`` among them)."""
+    return [p for p in places.candidates(name) if p.country == geo.country and p.kind == geo.kind]
+
+
+def _settled_states(
+    entities: Sequence[Entity], found: Sequence[Place | None], places: PlaceIndex
+) -> set[str]:
+    """The regions the article's places lie in, from those no other region shares a name with.
+
+    A guess between namesakes of one country ("Lakeview", a town in three states) is no
+    evidence of its state; a state, or a town only one state has, is.
+    """
+    settled: set[str] = set()
+    for entity, geo in zip(entities, found, strict=True):
+        code = state_of(geo) if geo is not None else None
+        if (
+            geo is not None
+            and code
+            and len({state_of(p) for p in _rivals(entity.canonical, geo, places)}) <= 1
+        ):
+            settled.add(code)
+    return settled
+
+
+def _by_state(name: str, geo: Place | None, places: PlaceIndex, states: set[str]) -> Place | None:
+    """A place among namesakes of one country, told apart by the article's settled states.
+
+    The one namesake in a state the article's other places settle is taken ("Lakeview"
+    in an article naming the state Lakeview lies in, over a larger Lakeview elsewhere).
+    When the settled states hold none of them, the guess by population is kept only if
+    it is :data:`DOMINANCE` times as populous as the next namesake (a city known in its
+    own right), else left unresolved. Counties of one name (no population to go by) are
+    only taken this way. Only US places carry states here (see :func:`state_of`).
+    """
+    if geo is None:
+        counties = [p for p in places.candidates(name) if p.kind == "county"]
+        inside = [p for p in counties if p.region in states]
+        return inside[0] if len(inside) == 1 else None
+    rivals = _rivals(name, geo, places)
+    if len({state_of(p) for p in rivals}) < 2:
+        return geo
+    inside = [p for p in rivals if state_of(p) in states]
+    if len(inside) == 1:
+        return inside[0]
+    if inside:  # several in the article's states: only the guess among them stands
+        return geo if geo in inside else None
+    if not states:  # no evidence either way: the guess by population stands
+        return geo
+    others = max((p.population for p in rivals if p != geo), default=0)
+    return geo if geo.population >= DOMINANCE * max(others, 1) else None
 
 
 def _by_kind_then_population(found: Sequence[Place]) -> Place | None:
@@ -588,9 +635,9 @@ def locate(entities: Sequence[Entity], text: str, places: PlaceIndex) -> Located
         else None
         for e in repaired
     ]
-    states = {code for geo in found if geo is not None and (code := state_of(geo))}
+    states = _settled_states(repaired, found, places)
     found = [
-        geo or (_county_in(e.canonical, places, states) if e.label in PLACE_LABELS else None)
+        _by_state(e.canonical, geo, places, states) if e.label in PLACE_LABELS else None
         for e, geo in zip(repaired, found, strict=True)
     ]
     longer = _organisation_names(repaired)
