@@ -14,6 +14,9 @@ side, on the articles of odd ECB+ topics (development) and even ones (held out):
 Precision counts every resolution (a person or a sea resolved to a country is wrong);
 "resolved" is the share of the gold places that got a country; "ambiguous" is the
 accuracy on the gold places whose name the gazetteers give to more than one country.
+For the gold's US places below the state level (towns, counties, neighbourhoods), whose
+state ``tests/data/geocode_states.tsv`` gives, it also prints how many resolved in the
+US and the share of those put in the right state.
 """
 
 from __future__ import annotations
@@ -28,14 +31,23 @@ from workers.adapters.gazetteer import place_index
 from workers.adapters.spacy_ner import NerModel
 from workers.config import DEFAULT_LABELS
 from workers.core.entities import Mention, canonical_name, surface
-from workers.core.places import KIND_RANK, PLACE_LABELS, PlaceIndex, article_entities
+from workers.core.places import (
+    KIND_RANK,
+    PLACE_LABELS,
+    Place,
+    PlaceIndex,
+    article_entities,
+    state_of,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLD = ROOT / "tests" / "data" / "geocode_gold.tsv"
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "ecbplus-dev.jsonl"
 
-#: gold mention -> predicted country (None: left unresolved)
-Predictions = Mapping[str, str | None]
+STATES = ROOT / "tests" / "data" / "geocode_states.tsv"
+
+#: gold mention -> the place it resolved to (None: left unresolved)
+Predictions = Mapping[str, Place | None]
 
 
 @dataclass(frozen=True)
@@ -88,7 +100,8 @@ def score(
 ) -> GeoScores:
     places_n = resolved = correct = wrong = ambiguous = ambiguous_correct = 0
     for row in gold:
-        guess = predicted.get(row.article_id, {}).get(row.mention)
+        place = predicted.get(row.article_id, {}).get(row.mention)
+        guess = place.country if place is not None else None
         if not row.is_place:
             wrong += guess is not None
             continue
@@ -103,12 +116,11 @@ def score(
 
 def baseline(mentions: Sequence[Mention], wanted: Iterable[str], places: PlaceIndex) -> Predictions:
     """Bare spaCy's GPE/LOC spans, each looked up alone: a country first, else the biggest."""
-    found: dict[str, str | None] = {}
+    found: dict[str, Place | None] = {}
     for name in wanted:
         spans = [m for m in mentions if m.text == name and m.label in PLACE_LABELS]
         options = places.candidates(name) if spans else ()
-        best = min(options, key=lambda p: (KIND_RANK[p.kind], -p.population), default=None)
-        found[name] = best.country if best else None
+        found[name] = min(options, key=lambda p: (KIND_RANK[p.kind], -p.population), default=None)
     return found
 
 
@@ -119,11 +131,11 @@ def newsworker(
     wanted: Iterable[str],
     places: PlaceIndex,
 ) -> Predictions:
-    """What the worker publishes: the ``geo`` country of the entity a mention belongs to."""
+    """What the worker publishes: the ``geo`` of the entity a mention belongs to."""
     located = article_entities(
         mentions, title=title, text=text, labels=DEFAULT_LABELS, places=places
     ).entities
-    found: dict[str, str | None] = {}
+    found: dict[str, Place | None] = {}
     for name in wanted:
         key = canonical_name(name)
         match = next(
@@ -134,9 +146,50 @@ def newsworker(
             ),
             None,
         )
-        place = match.geo if match is not None and match.label in PLACE_LABELS else None
-        found[name] = place.country if place is not None else None
+        found[name] = match.geo if match is not None and match.label in PLACE_LABELS else None
     return found
+
+
+@dataclass(frozen=True)
+class StateScores:
+    """US places of the gold whose state is known: how many resolved in the US, how many
+    of those to a place of the right state (a town of the name in another state is wrong;
+    the United States itself, or a place of no one state, counts as no state)."""
+
+    places: int
+    in_us: int
+    right: int
+
+    @property
+    def precision(self) -> float:
+        return self.right / self.in_us if self.in_us else 1.0
+
+
+def read_states(path: Path = STATES) -> dict[tuple[str, str], str]:
+    """(article id, mention) -> the US state meant (postal code; ``-`` for none)."""
+    found = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line or line.startswith("#"):
+            continue
+        article_id, mention, state = line.split("\t")
+        found[(article_id, mention)] = state
+    return found
+
+
+def state_score(
+    states: Mapping[tuple[str, str], str], predicted: Mapping[str, Predictions]
+) -> StateScores:
+    known = in_us = right = 0
+    for (article_id, mention), state in states.items():
+        if state == "-":
+            continue
+        known += 1
+        place = predicted.get(article_id, {}).get(mention)
+        if place is None or place.country != "US":
+            continue
+        in_us += 1
+        right += state_of(place) == f"US-{state}"
+    return StateScores(known, in_us, right)
 
 
 def topic(article_id: str) -> int:
@@ -199,6 +252,18 @@ def main() -> None:
                 f"{name:<32}{s.precision:>10.3f}{s.share_resolved:>10.3f}"
                 f"{s.ambiguous_accuracy:>11.3f}{s.wrong_non_places:>18}"
             )
+    states = read_states()
+    halves = {
+        "development": {k: v for k, v in states.items() if topic(k[0]) % 2 == 1},
+        "held out": {k: v for k, v in states.items() if topic(k[0]) % 2 == 0},
+    }
+    print("\nUS places of the gold, state known: resolved in the US / to the right state")
+    for split, part in halves.items():
+        cells = []
+        for name, predicted in systems.items():
+            t = state_score(part, predicted)
+            cells.append(f"{name.split(' ')[0]} {t.in_us}/{t.places}, right {t.precision:.3f}")
+        print(f"  {split:<12} " + "; ".join(cells))
 
 
 if __name__ == "__main__":

@@ -15,7 +15,9 @@ from bench.geocode_quality import (
     baseline,
     newsworker,
     read_gold,
+    read_states,
     score,
+    state_score,
     topic,
 )
 from tests.conftest import shared_file
@@ -30,6 +32,14 @@ def test_the_gold_is_well_formed_and_large_enough() -> None:
     assert sum(row.is_place for row in gold) >= 200
     assert len({(r.article_id, r.mention) for r in gold}) == len(gold)
     assert {topic(r.article_id) % 2 for r in gold} == {0, 1}  # both halves have rows
+
+
+def test_the_state_gold_labels_us_places_of_the_gold_with_real_states() -> None:
+    us_rows = {(r.article_id, r.mention) for r in read_gold() if r.gold == "US"}
+    codes = {s.code.split("-")[1] for s in pycountry.subdivisions.get(country_code="US")}
+    states = read_states()
+    assert len(states) >= 200 and set(states) <= us_rows
+    assert set(states.values()) <= codes | {"-"}
 
 
 def test_resolution_beats_a_bare_lookup_and_is_precise_on_the_development_half() -> None:
@@ -58,3 +68,7 @@ def test_resolution_beats_a_bare_lookup_and_is_precise_on_the_development_half()
         assert mine.precision > theirs.precision and mine.share_resolved > theirs.share_resolved
     development = score([r for r in gold if topic(r.article_id) % 2 == 1], ours, places)
     assert development.precision >= 0.95  # the half the rules were chosen on
+    # US towns and counties put in the right state, more often than a bare lookup does
+    states = {k: v for k, v in read_states().items() if topic(k[0]) % 2 == 1}
+    mine_states, bare_states = state_score(states, ours), state_score(states, bare)
+    assert mine_states.precision >= 0.95 and mine_states.precision > bare_states.precision
