@@ -253,6 +253,36 @@ def test_a_cold_story_is_not_joined(isolated: Settings) -> None:
     assert (late.root, late.relation) == ("q2", "first")
 
 
+def test_a_centroid_an_older_worker_wrote_as_json_is_read_and_rewritten(
+    isolated: Settings, redis_sync: redis.Redis
+) -> None:
+    """Centroids are MessagePack now; one written as JSON before still links the same."""
+    items = requests()
+    clock = FakeClock(1_000 * DAY)
+    first = link(isolated, clock, items[:3])  # one article of each event: three stories
+    every = list(redis_sync.scan_iter(match="{" + isolated.key_prefix + "}:*"))
+    keys = [k for k in every if k.split(b":")[2] == b"sc"]
+    assert len(keys) == 1 and redis_sync.hlen(keys[0]) == 3, every
+    as_json = "return cjson.encode(cmsgpack.unpack(redis.call('HGET', KEYS[1], ARGV[1])))"
+    for root in (x.root for x in first):
+        stored = redis_sync.hget(keys[0], root)
+        assert isinstance(stored, bytes) and not stored.startswith(b"{")
+        redis_sync.hset(keys[0], root, redis_sync.eval(as_json, 1, keys[0], root))
+    assert all(json_text(v) for v in redis_sync.hvals(keys[0]))
+
+    found = link(isolated, clock, items[3:])
+    memory = asyncio.run(MemoryLinker(threshold=0.25).link(items))[3:]
+    assert [(x.root, x.relation, x.score) for x in found] == [
+        (x.root, x.relation, x.score) for x in memory
+    ]
+    assert not any(json_text(v) for v in redis_sync.hvals(keys[0]))
+
+
+def json_text(value: object) -> bool:
+    """Whether a stored centroid is JSON (else MessagePack)."""
+    return isinstance(value, bytes) and value.startswith(b"{")
+
+
 def test_links_survive_a_flushed_script_cache_and_every_key_expires(
     isolated: Settings, redis_sync: redis.Redis
 ) -> None:
