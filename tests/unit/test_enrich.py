@@ -49,6 +49,23 @@ def test_surname_links_to_full_name_and_label_vote_repairs() -> None:
     assert entities["Donald Trump"].count == 3 and entities["Donald Trump"].label == "PERSON"
 
 
+def test_a_place_is_not_the_given_name_of_a_person_it_begins() -> None:
+    # a town's name opening a shop the model took for a person stays a place; the
+    # family name, and a given name the model tags as a person, still link
+    mentions = [
+        m("Larnford Grill House", "PERSON", 0),
+        m("Larnford", "GPE", 40),
+        m("Larnford", "GPE", 80),
+        m("Anna Weller", "PERSON", 120),
+        m("Weller", "GPE", 160),
+        m("Anna", "PERSON", 200),
+    ]
+    entities = by_name(canonical_entities(mentions, title=None, text_length=300, labels=LABELS))
+    assert set(entities) == {"Larnford Grill House", "Larnford", "Anna Weller"}
+    assert entities["Larnford"].label == "GPE" and entities["Larnford"].count == 2
+    assert entities["Anna Weller"].count == 3
+
+
 def test_a_span_joining_known_places_is_split_into_places() -> None:
     known = {"Brenn", "Sella", "Palin"}.__contains__
     mentions = [m("Brenn and Sella", "PERSON", 0)]

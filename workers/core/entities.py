@@ -242,7 +242,10 @@ def _link_short_names(groups: dict[str, list[Mention]], labels: dict[str, str]) 
     for name in groups:
         if " " in name:
             continue
-        full = [p for p in people if name in p.split()]
+        # a place the model tagged as one is not the given name of a "person" it begins
+        # (a town's name opening a business the model took for a person)
+        placed = labels[name] in ("GPE", "LOC")
+        full = [p for p in people if name in p.split()[1 if placed else 0 :]]
         if len(full) != 1 and name.isupper() and len(name) >= 2:
             full = [n for n in long_names if _initials(n) == name]
         if len(full) == 1:
