@@ -452,3 +452,20 @@ def test_a_namesake_outside_the_settled_states_is_kept_only_when_it_dominates() 
     )
     ents = [entity("Lakeview", "GPE", 0), entity("Norland", "GPE", 13)]
     assert locate(ents, "Lakeview and Norland", norland).entities[0].geo == LAKEVIEW_SR
+
+
+def test_a_small_town_in_a_state_the_article_does_not_settle_is_a_stray() -> None:
+    tiddle = Place("Tiddle", "city", "US", 31, 7.0, 7.0, 20_000, "SR")
+    index = PlaceIndex([(p.name, p) for p in (NORLAND, SORREL, DUNMORE, tiddle)])
+
+    def geo(text: str, *names: str) -> list[Place | None]:
+        ents = [entity(name, "GPE", text.index(name)) for name in names]
+        return [e.geo for e in locate(ents, text, index).entities]
+
+    # the article's places settle Norland only: a town of 20,000 in Sorrel is weak evidence
+    assert geo("Tiddle, near Norland", "Tiddle", "Norland") == [None, NORLAND]
+    # its own state named, or no state settled at all: taken
+    assert geo("Tiddle, Sorrel and Norland", "Tiddle", "Sorrel", "Norland")[0] == tiddle
+    assert geo("Tiddle", "Tiddle") == [tiddle]
+    # a city of 100,000 is known in its own right
+    assert geo("Dunmore and Sorrel", "Dunmore", "Sorrel") == [DUNMORE, SORREL]

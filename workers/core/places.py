@@ -316,21 +316,18 @@ def _rivals(name: str, geo: Place, places: PlaceIndex) -> list[Place]:
 
 def _settled_states(
     entities: Sequence[Entity], found: Sequence[Place | None], places: PlaceIndex
-) -> set[str]:
-    """The regions the article's places lie in, from those no other region shares a name with.
+) -> list[str | None]:
+    """The region each of the article's places settles, if it settles one.
 
-    A guess between namesakes of one country ("Lakeview", a town in three states) is no
-    evidence of its state; a state, or a town only one state has, is.
+    A state, or a place no namesake in another state shares its name with, settles its
+    region; a guess between namesakes of one country ("Lakeview", a town in three
+    states) is no evidence of its state.
     """
-    settled: set[str] = set()
+    settled: list[str | None] = []
     for entity, geo in zip(entities, found, strict=True):
         code = state_of(geo) if geo is not None else None
-        if (
-            geo is not None
-            and code
-            and len({state_of(p) for p in _rivals(entity.canonical, geo, places)}) <= 1
-        ):
-            settled.add(code)
+        rivals = _rivals(entity.canonical, geo, places) if geo is not None else []
+        settled.append(code if code and len({state_of(p) for p in rivals}) <= 1 else None)
     return settled
 
 
@@ -342,7 +339,13 @@ def _by_state(name: str, geo: Place | None, places: PlaceIndex, states: set[str]
     When the settled states hold none of them, the guess by population is kept only if
     it is :data:`DOMINANCE` times as populous as the next namesake (a city known in its
     own right), else left unresolved. Counties of one name (no population to go by) are
-    only taken this way. Only US places carry states here (see :func:`state_of`).
+    only taken this way. A town of no namesake elsewhere in its country, under
+    :data:`POINTING_CITY` people, in a state none of the article's other places settle
+    while they settle some, is a stray at the state level (a small town the gazetteer
+    knows in one state, named in a story whose places are all in another: the story's
+    own town of that name is too small for the gazetteer) and is left unresolved.
+    ``states``: the states the article's other places settle. Only US places carry
+    states here (see :func:`state_of`).
     """
     if geo is None:
         counties = [p for p in places.candidates(name) if p.kind == "county"]
@@ -350,6 +353,15 @@ def _by_state(name: str, geo: Place | None, places: PlaceIndex, states: set[str]
         return inside[0] if len(inside) == 1 else None
     rivals = _rivals(name, geo, places)
     if len({state_of(p) for p in rivals}) < 2:
+        own = state_of(geo)
+        if (
+            own
+            and states
+            and own not in states
+            and geo.kind == "city"
+            and not notable(geo, POINTING_CITY)
+        ):
+            return None
         return geo
     inside = [p for p in rivals if state_of(p) in states]
     if len(inside) == 1:
@@ -635,10 +647,18 @@ def locate(entities: Sequence[Entity], text: str, places: PlaceIndex) -> Located
         else None
         for e in repaired
     ]
-    states = _settled_states(repaired, found, places)
+    settled = _settled_states(repaired, found, places)
+    counts = Counter(code for code in settled if code)
     found = [
-        _by_state(e.canonical, geo, places, states) if e.label in PLACE_LABELS else None
-        for e, geo in zip(repaired, found, strict=True)
+        _by_state(
+            e.canonical,
+            geo,
+            places,
+            {code for code, n in counts.items() if n - (code == own) > 0},  # the others'
+        )
+        if e.label in PLACE_LABELS
+        else None
+        for e, geo, own in zip(repaired, found, settled, strict=True)
     ]
     longer = _organisation_names(repaired)
     named: dict[str, set[str]] = {}
