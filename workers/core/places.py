@@ -314,24 +314,25 @@ def _rivals(name: str, geo: Place, places: PlaceIndex) -> list[Place]:
     return [p for p in places.candidates(name) if p.country == geo.country and p.kind == geo.kind]
 
 
-def _settled_states(
-    entities: Sequence[Entity], found: Sequence[Place | None], places: PlaceIndex
-) -> list[str | None]:
-    """The region each of the article's places settles, if it settles one.
+def _one_state(rivals: Sequence[Place]) -> bool:
+    """Whether a name's namesakes of one country and kind all lie in one state (or none)."""
+    return len({state_of(p) for p in rivals}) <= 1
 
-    A state, or a place no namesake in another state shares its name with, settles its
-    region; a guess between namesakes of one country ("Lakeview", a town in three
-    states) is no evidence of its state.
+
+def _settles(geo: Place | None, rivals: Sequence[Place]) -> str | None:
+    """The region a place of the article settles, if it settles one.
+
+    A state, or a place no namesake in another state shares its name with (``rivals``,
+    :func:`_rivals`), settles its region; a guess between namesakes of one country
+    ("Lakeview", a town in three states) is no evidence of its state.
     """
-    settled: list[str | None] = []
-    for entity, geo in zip(entities, found, strict=True):
-        code = state_of(geo) if geo is not None else None
-        rivals = _rivals(entity.canonical, geo, places) if geo is not None else []
-        settled.append(code if code and len({state_of(p) for p in rivals}) <= 1 else None)
-    return settled
+    code = state_of(geo) if geo is not None else None
+    return code if code and _one_state(rivals) else None
 
 
-def _by_state(name: str, geo: Place | None, places: PlaceIndex, states: set[str]) -> Place | None:
+def _by_state(
+    name: str, geo: Place | None, rivals: Sequence[Place], places: PlaceIndex, states: set[str]
+) -> Place | None:
     """A place among namesakes of one country, told apart by the article's settled states.
 
     The one namesake in a state the article's other places settle is taken ("Lakeview"
@@ -344,15 +345,15 @@ def _by_state(name: str, geo: Place | None, places: PlaceIndex, states: set[str]
     while they settle some, is a stray at the state level (a small town the gazetteer
     knows in one state, named in a story whose places are all in another: the story's
     own town of that name is too small for the gazetteer) and is left unresolved.
-    ``states``: the states the article's other places settle. Only US places carry
-    states here (see :func:`state_of`).
+    ``rivals``: ``geo``'s namesakes (:func:`_rivals`); ``states``: the states the
+    article's other places settle. Only US places carry states here (see
+    :func:`state_of`).
     """
     if geo is None:
         counties = [p for p in places.candidates(name) if p.kind == "county"]
         inside = [p for p in counties if p.region in states]
         return inside[0] if len(inside) == 1 else None
-    rivals = _rivals(name, geo, places)
-    if len({state_of(p) for p in rivals}) < 2:
+    if _one_state(rivals):
         own = state_of(geo)
         if (
             own
@@ -647,18 +648,23 @@ def locate(entities: Sequence[Entity], text: str, places: PlaceIndex) -> Located
         else None
         for e in repaired
     ]
-    settled = _settled_states(repaired, found, places)
+    namesakes = [
+        _rivals(e.canonical, geo, places) if geo is not None else []
+        for e, geo in zip(repaired, found, strict=True)
+    ]
+    settled = [_settles(geo, rivals) for geo, rivals in zip(found, namesakes, strict=True)]
     counts = Counter(code for code in settled if code)
     found = [
         _by_state(
             e.canonical,
             geo,
+            rivals,
             places,
             {code for code, n in counts.items() if n - (code == own) > 0},  # the others'
         )
         if e.label in PLACE_LABELS
         else None
-        for e, geo, own in zip(repaired, found, settled, strict=True)
+        for e, geo, rivals, own in zip(repaired, found, namesakes, settled, strict=True)
     ]
     longer = _organisation_names(repaired)
     named: dict[str, set[str]] = {}
