@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,14 +62,17 @@ class GoldMention:
         return len(self.gold) == 2
 
 
-def read_gold(path: Path = GOLD) -> list[GoldMention]:
-    rows = []
+def _labelled(path: Path) -> Iterator[tuple[str, str, str]]:
+    """(article id, mention, label) rows of a gold file; ``#`` lines are its header."""
     for line in path.read_text(encoding="utf-8").splitlines():
         if not line or line.startswith("#"):
             continue
-        article_id, mention, gold = line.split("\t")
-        rows.append(GoldMention(article_id, mention, gold))
-    return rows
+        article_id, mention, label = line.split("\t")
+        yield article_id, mention, label
+
+
+def read_gold(path: Path = GOLD) -> list[GoldMention]:
+    return [GoldMention(*row) for row in _labelled(path)]
 
 
 @dataclass(frozen=True)
@@ -167,13 +170,7 @@ class StateScores:
 
 def read_states(path: Path = STATES) -> dict[tuple[str, str], str]:
     """(article id, mention) -> the US state meant (postal code; ``-`` for none)."""
-    found = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if not line or line.startswith("#"):
-            continue
-        article_id, mention, state = line.split("\t")
-        found[(article_id, mention)] = state
-    return found
+    return {(article_id, mention): state for article_id, mention, state in _labelled(path)}
 
 
 def state_score(

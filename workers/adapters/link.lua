@@ -254,7 +254,7 @@ else
 end
 
 -- Add weights (or counts) into a vector, the heaviest `most` kept (ties: by key), as
--- _pruned(_summed(...)) and _counted do.
+-- _pruned(_summed(...)) does.
 local function add_pruned(into, unit, most)
   for k, w in pairs(unit) do
     into[k] = (into[k] or 0) + w
