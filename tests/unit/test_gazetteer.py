@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from workers.adapters.gazetteer import OVERRIDES, place_index
+from workers.adapters.gazetteer import OVERRIDES, _english_names, _name_shaped, place_index
 from workers.adapters.spacy_ner import NerModel
 from workers.config import DEFAULT_LABELS
 from workers.core.entities import canonical_entities
@@ -91,3 +91,60 @@ def test_us_counties_carry_their_state_and_a_shared_name_is_not_guessed(
     only = places.candidates("Maricopa County")
     assert [(p.kind, p.region) for p in only] == [("county", "US-AZ")]
     assert places.resolve("Maricopa County") == only[0]
+
+
+def test_regions_are_found_by_their_english_names(places: PlaceIndex) -> None:
+    """ISO 3166-2 writes regions in their own language; news writes them in English."""
+    found = {
+        name: (place.kind, place.region) if (place := places.resolve(name)) else None
+        for name in ("Bavaria", "Tibet", "Catalonia", "Chechnya", "Lower Saxony")
+    }
+    assert found == {
+        "Bavaria": ("region", "DE-BY"),
+        "Tibet": ("region", "CN-XZ"),
+        "Catalonia": ("region", "ES-CT"),
+        "Chechnya": ("region", "RU-CE"),
+        "Lower Saxony": ("region", "DE-NI"),
+    }
+    # nicknames and literal translations the data lists as English names are not places
+    assert not places.known("Sunshine State") and not places.known("Holy Faith")
+    # an English name never takes a name another place has: Canton is a city
+    assert all(p.kind == "city" for p in places.candidates("Canton"))
+
+
+def test_an_english_name_is_kept_only_when_shaped_and_related_like_an_exonym() -> None:
+    def never_a_word(text: str) -> bool:
+        return False
+
+    others = (
+        "Bavaria (eng), Free State of Bavaria (eng), The Beer State (eng), Land of Lakes (eng), "
+        "BY (eng), Region 9 (eng), 'Bavière, État libre (fra)'"
+    )
+    kept = list(_english_names("Bayern", others, ["Baviera"], never_a_word))
+    assert kept == ["Bavaria", "Free State of Bavaria"]
+    # related only through a translation ("Tibet" and German "Tibet"), not the own name
+    assert list(_english_names("Xizang Zizhiqu", "Tibet (eng)", [], never_a_word)) == []
+    assert list(_english_names("Xizang Zizhiqu", "Tibet (eng)", ["Tibet"], never_a_word)) == [
+        "Tibet"
+    ]
+    # a one-word name that is a common English word is a word
+    assert list(_english_names("El Valle", "Valley (eng)", ["Valle"], lambda w: True)) == []
+    assert list(_english_names("El Valle", "Valley (eng)", ["Valle"], never_a_word)) == ["Valley"]
+
+
+@pytest.mark.parametrize(
+    ("name", "shaped"),
+    [
+        ("Lower Saxony", True),
+        ("Kabardino-Balkaria", True),
+        ("Castile and León", True),
+        ("The Garden State", False),
+        ("Land of the free", False),
+        ("NSW", False),
+        ("KiM", False),
+        ("Region 6", False),
+        ("Mehran/Gateway", False),
+    ],
+)
+def test_names_are_told_from_nicknames_and_codes_by_shape(name: str, shaped: bool) -> None:
+    assert _name_shaped(name) is shaped

