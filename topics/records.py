@@ -76,9 +76,11 @@ class GeoRecord(_Record):
     region: str | None = None
     """ISO 3166-2 code of a region, or of the region a county lies in."""
     latitude: float | None = None
-    """WGS84 latitude of a city; null for countries and regions."""
+    """WGS84 latitude of a city, or of a point inside a region (for a map pin; from
+    iso3166-2); null for countries and counties."""
     longitude: float | None = None
-    """WGS84 longitude of a city; null for countries and regions."""
+    """WGS84 longitude of a city, or of a point inside a region; null for countries and
+    counties."""
 
 
 @dataclass(frozen=True)

