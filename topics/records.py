@@ -76,11 +76,11 @@ class GeoRecord(_Record):
     region: str | None = None
     """ISO 3166-2 code of a region, or of the region a county lies in."""
     latitude: float | None = None
-    """WGS84 latitude of a city, or of a point inside a region (for a map pin; from
-    iso3166-2); null for countries and counties."""
+    """WGS84 latitude of a city, or of a point inside a country or region (a map pin, not
+    a centroid); null for counties and the few countries the data gives no point."""
     longitude: float | None = None
-    """WGS84 longitude of a city, or of a point inside a region; null for countries and
-    counties."""
+    """WGS84 longitude of a city, or of a point inside a country or region; null for
+    counties and the few countries the data gives no point."""
 
 
 @dataclass(frozen=True)

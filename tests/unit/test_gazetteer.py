@@ -28,6 +28,9 @@ def test_places_carry_geonames_ids_iso_codes_and_coordinates(places: PlaceIndex)
     assert city.latitude is not None and 55 < city.latitude < 56
     country = places.resolve("Denmark")
     assert country is not None and (country.kind, country.geonameid) == ("country", 2623032)
+    # a country's point lies inside it: Denmark's mainland spans 54.5-57.8 N, 8-12.7 E
+    assert country.latitude is not None and 54.5 < country.latitude < 57.8
+    assert country.longitude is not None and 8 < country.longitude < 12.7
     region = places.resolve("Extremadura")
     assert region is not None and (region.kind, region.region) == ("region", "ES-EX")
     # a region's point (for a map pin) lies inside it: Extremadura spans 37.9-40.5 N, 7.6-4.6 W

