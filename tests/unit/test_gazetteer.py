@@ -8,11 +8,17 @@ from pathlib import Path
 
 import pytest
 
-from workers.adapters.gazetteer import OVERRIDES, _english_names, _name_shaped, place_index
+from workers.adapters.gazetteer import (
+    OVERRIDES,
+    _english_names,
+    _name_shaped,
+    _own_names_kept,
+    place_index,
+)
 from workers.adapters.spacy_ner import NerModel
 from workers.config import DEFAULT_LABELS
 from workers.core.entities import canonical_entities
-from workers.core.places import PlaceIndex, locate
+from workers.core.places import Place, PlaceIndex, locate
 
 FIXTURE = Path(__file__).resolve().parent.parent / "data" / "scraped-article.txt"
 
@@ -154,3 +160,40 @@ def test_an_english_name_is_kept_only_when_shaped_and_related_like_an_exonym() -
 )
 def test_names_are_told_from_nicknames_and_codes_by_shape(name: str, shaped: bool) -> None:
     assert _name_shaped(name) is shaped
+
+
+def test_a_citys_alternate_names_exclude_codes_and_other_places_names() -> None:
+    big = Place(name="Bigton", kind="city", country="AA", geonameid=1, population=2_000_000)
+    other = Place(name="Oldport", kind="city", country="BB", geonameid=2, population=500_000)
+    small = Place(name="Smallville", kind="city", country="CC", geonameid=3, population=30_000)
+    country = Place(name="Aland", kind="country", country="AA", geonameid=4)
+    rows = [
+        ("Bigton", big),
+        ("Oldport", big),  # a former name another notable city bears now
+        ("Aland", big),  # the country's name
+        ("BGT", big),  # a code
+        ("Bigtown", big),  # an exonym
+        ("Smallville", big),  # the name of a town under POINTING_CITY: kept
+        ("Oldport", other),
+        ("Smallville", small),
+        ("Aland", country),
+    ]
+    kept = [(name, place.name) for name, place in _own_names_kept(rows)]
+    assert kept == [
+        ("Bigton", "Bigton"),
+        ("Bigtown", "Bigton"),
+        ("Smallville", "Bigton"),
+        ("Oldport", "Oldport"),
+        ("Smallville", "Smallville"),
+        ("Aland", "Aland"),
+    ]
+
+
+def test_a_major_city_keeps_its_name_from_another_citys_former_name(places: PlaceIndex) -> None:
+    """GeoNames gives Amman "Philadelphia" (its ancient name) and Seattle "SEA"."""
+    philadelphia = places.resolve("Philadelphia")
+    assert philadelphia is not None and philadelphia.country == "US"
+    assert not places.known("SEA")
+    # an old name a small town now bears stays the city's: Calcutta is Kolkata
+    calcutta = places.resolve("Calcutta")
+    assert calcutta is not None and calcutta.country == "IN"

