@@ -197,3 +197,13 @@ def test_a_major_city_keeps_its_name_from_another_citys_former_name(places: Plac
     # an old name a small town now bears stays the city's: Calcutta is Kolkata
     calcutta = places.resolve("Calcutta")
     assert calcutta is not None and calcutta.country == "IN"
+
+
+def test_countries_are_found_by_their_former_iso_names(places: PlaceIndex) -> None:
+    burma = places.resolve("Burma")
+    assert burma is not None and (burma.kind, burma.country) == ("country", "MM")
+    timor = places.resolve("East Timor")
+    assert timor is not None and (timor.kind, timor.country) == ("country", "TL")
+    # a former name another place bears stays that place's: Sikkim is India's state
+    sikkim = places.resolve("Sikkim")
+    assert sikkim is not None and (sikkim.kind, sikkim.region) == ("region", "IN-SK")

