@@ -207,3 +207,14 @@ def test_countries_are_found_by_their_former_iso_names(places: PlaceIndex) -> No
     # a former name another place bears stays that place's: Sikkim is India's state
     sikkim = places.resolve("Sikkim")
     assert sikkim is not None and (sikkim.kind, sikkim.region) == ("region", "IN-SK")
+
+
+def test_regions_are_found_with_their_designation_but_not_us_universities(
+    places: PlaceIndex,
+) -> None:
+    """News writes "Bayelsa State" and "Kachin State"; "Ohio State" is a university."""
+    bayelsa = places.resolve("Bayelsa State")
+    assert bayelsa is not None and (bayelsa.kind, bayelsa.region) == ("region", "NG-BY")
+    kachin = places.resolve("Kachin State")
+    assert kachin is not None and kachin.region == "MM-11"
+    assert not places.known("Ohio State") and not places.known("Penn State")

@@ -11,7 +11,8 @@
   and state);
 * ISO 3166 via ``pycountry`` (pinned; LGPL-2.1, data from the Debian iso-codes
   project): countries' common, official and former names (ISO 3166-3:
-  :func:`_former_country_names`), and first-level subdivisions
+  :func:`_former_country_names`), and first-level subdivisions (also under their
+  name and one-word type, "Bayelsa State": :func:`_designated_regions`)
   (states, provinces, regions, autonomous communities...; municipalities and
   districts left out: too many small places whose names are common words);
 * ``iso3166-2`` (pinned; MIT, amckenna41/iso3166-2: ISO 3166-2 data with each
@@ -328,11 +329,35 @@ def gazetteer_rows(min_city_population: int = MIN_CITY_POPULATION) -> list[tuple
     known = {name_key(name) for name, _ in rows}
     regions = [place for _, place in rows if place.kind == "region"]
     countries = [place for _, place in rows if place.kind == "country"]
-    return [
+    rows = [
         *rows,
         *_english_regions(regions, known, iso3166_2),
         *_former_country_names(countries, known),
     ]
+    return rows + list(_designated_regions(rows, known))
+
+
+def _designated_regions(
+    rows: Iterable[tuple[str, Place]], known: set[str]
+) -> Iterator[tuple[str, Place]]:
+    """Regions under their name and their ISO 3166-2 type: "Bayelsa State", "Kachin State".
+
+    News writes some countries' regions with their designation capitalised (Nigeria's,
+    Myanmar's states, Kenya's counties); a one-word ISO 3166-2 type (State, Province,
+    Region, County, Governorate...) after any of the region's names is that region.
+    Not in the United States, where "Ohio State" or "Penn State" alone is a university,
+    and not a name another place has (``known``, folded).
+    """
+    types = {sub.code: sub.type for sub in pycountry.subdivisions}
+    for name, place in list(rows):
+        kind = types.get(place.region or "", "") if place.kind == "region" else ""
+        if not kind or " " in kind or place.country == "US":
+            continue
+        designated = f"{name} {kind[:1].upper()}{kind[1:]}"
+        key = name_key(designated)
+        if key not in known:
+            known.add(key)
+            yield designated, place
 
 
 def _former_country_names(
