@@ -4,7 +4,7 @@ must not change a label or pick a place."""
 from __future__ import annotations
 
 from workers.core.entities import Entity, Mention
-from workers.core.places import Place, PlaceIndex, locate, name_key, state_of
+from workers.core.places import Place, PlaceIndex, compound_places, locate, name_key, state_of
 
 VALDORIA = Place("Valdoria", "country", "VD", geonameid=1, population=9_000_000)
 NORTH_MARCH = Place("North March", "region", "VD", region="VD-NM")  # ISO 3166 only
@@ -469,3 +469,20 @@ def test_a_small_town_in_a_state_the_article_does_not_settle_is_a_stray() -> Non
     assert geo("Tiddle", "Tiddle") == [tiddle]
     # a city of 100,000 is known in its own right
     assert geo("Dunmore and Sorrel", "Dunmore", "Sorrel") == [DUNMORE, SORREL]
+
+
+def test_a_mention_cut_short_inside_a_hyphenated_place_name_is_made_whole() -> None:
+    text = "Police in Lowbury-upon-Tyne met envoys from Kyiv-based firms and Lowbury-Smith."
+    known = {"lowbury upon tyne", "kyiv", "lowbury"}
+    found = [
+        Mention("Lowbury", "GPE", 10, 17),
+        Mention("Tyne", "PERSON", 23, 27),
+        Mention("Kyiv", "GPE", 44, 48),
+        Mention("Lowbury", "GPE", 65, 72),
+    ]
+    made = compound_places(found, text, lambda name: name_key(name) in known)
+    assert [(m.text, m.label, m.start, m.end) for m in made] == [
+        ("Lowbury-upon-Tyne", "GPE", 10, 27),
+        ("Kyiv", "GPE", 44, 48),  # "-based": no capital after the hyphen
+        ("Lowbury", "GPE", 65, 72),  # "Lowbury-Smith" is no place the gazetteer knows
+    ]

@@ -40,7 +40,7 @@ import functools
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -688,6 +688,40 @@ def locate(entities: Sequence[Entity], text: str, places: PlaceIndex) -> Located
     return Located(located, countries)
 
 
+#: The rest of a hyphenated place name after its first word: lower-case joining words and
+#: a capitalised last word ("-upon-Tyne", "-e-Sharif", "-sur-Mer").
+_HYPHENATED_REST = re.compile(
+    r"(?:[-\u2010\u2011](?:[a-z]{1,4}|[A-Z][\w'\u2019]*))*[-\u2010\u2011][A-Z][\w'\u2019]*"
+)
+
+
+def compound_places(
+    mentions: Sequence[Mention], text: str, known: Callable[[str], bool]
+) -> list[Mention]:
+    """Mentions the model cut short inside a hyphenated place name, made whole.
+
+    A small model splits "Newcastle-upon-Tyne" into "Newcastle" and a "person" Tyne,
+    and keeps only "Mazar" of "Mazar-e-Sharif". A mention directly followed by the
+    rest of a hyphenated name whose whole the gazetteers know (``known``) becomes the
+    whole name; mentions inside the rest are dropped. "Kyiv-based" (no capital after
+    the hyphen) and "U.S.-Russia" (not a place's name) stay as they are.
+    """
+    found = list(mentions)
+    out: list[Mention] = []
+    covered_until = -1
+    for mention in sorted(found, key=lambda m: (m.start, -m.end)):
+        if mention.start < covered_until:
+            continue
+        rest = _HYPHENATED_REST.match(text, mention.end)
+        whole = text[mention.start : rest.end()] if rest else ""
+        if rest and known(whole):
+            out.append(Mention(whole, mention.label, mention.start, rest.end()))
+            covered_until = rest.end()
+        else:
+            out.append(mention)
+    return out
+
+
 def article_entities(
     mentions: Sequence[Mention],
     *,
@@ -701,6 +735,8 @@ def article_entities(
     Canonical entities; with the gazetteers (``places``) also labels repaired, ``geo``
     and the main countries.
     """
+    if places is not None:
+        mentions = compound_places(mentions, text, places.known)
     entities = canonical_entities(
         mentions,
         title=title,
