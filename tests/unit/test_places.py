@@ -486,3 +486,14 @@ def test_a_mention_cut_short_inside_a_hyphenated_place_name_is_made_whole() -> N
         ("Kyiv", "GPE", 44, 48),  # "-based": no capital after the hyphen
         ("Lowbury", "GPE", 65, 72),  # "Lowbury-Smith" is no place the gazetteer knows
     ]
+
+
+def test_a_person_named_right_after_an_organisations_noun_is_that_organisation() -> None:
+    text = "The German firm Quorra Berg hired publisher Jo Tamsin and the band Quiet Hours."
+    found = [
+        entity("Quorra Berg", "PERSON", text.index("Quorra")),
+        entity("Jo Tamsin", "PERSON", text.index("Jo Tamsin")),  # an occupation: a person
+        entity("Quiet Hours", "PERSON", text.index("Quiet")),
+    ]
+    labels = {e.canonical: e.label for e in locate(found, text, INDEX).entities}
+    assert labels == {"Quorra Berg": "ORG", "Jo Tamsin": "PERSON", "Quiet Hours": "ORG"}

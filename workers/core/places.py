@@ -141,6 +141,14 @@ _ACTOR_AFTER = re.compile(
     r"warned|wants|company|firm|group|corporation|shares|spokesman|spokeswoman)\b"
 )
 _ACTOR_BEFORE = re.compile(r"\bby\s+$")
+#: An organisation's noun right before a name makes the name that organisation's ("the
+#: German firm Quorra Berg", "the rock band Quiet Hours"): asked of a name the model
+#: tagged PERSON. Not nouns that are also people's occupations ("publisher Jo Quorra",
+#: "broadcaster Jo Quorra").
+_ORGANISATION_BEFORE = re.compile(
+    r"\b(?:company|firm|group|corporation|band|bank|carmaker|automaker|airline|retailer|"
+    r"newspaper|magazine)\s+$"
+)
 #: Words that put a name in place context when they come shortly before it, for the
 #: opposite question: may a GPE the gazetteer does not know be an organisation?
 _NEAR_PLACE = re.compile(
@@ -608,6 +616,11 @@ def locate(entities: Sequence[Entity], text: str, places: PlaceIndex) -> Located
         feature = feature_label(entity, text) if entity.canonical not in people else None
         if feature is not None and label in REPAIRABLE | PLACE_LABELS:
             label = feature
+        elif label == "PERSON" and any(
+            _ORGANISATION_BEFORE.search(text[max(0, m.start - 20) : m.start])
+            for m in entity.mentions
+        ):
+            label = "ORG"
         elif (
             label == "GPE"
             and not places.candidates(entity.canonical)
