@@ -719,10 +719,9 @@ def compound_places(
     whole name; mentions inside the rest are dropped. "Kyiv-based" (no capital after
     the hyphen) and "U.S.-Russia" (not a place's name) stay as they are.
     """
-    found = list(mentions)
     out: list[Mention] = []
     covered_until = -1
-    for mention in sorted(found, key=lambda m: (m.start, -m.end)):
+    for mention in sorted(mentions, key=lambda m: (m.start, -m.end)):
         if mention.start < covered_until:
             continue
         rest = _HYPHENATED_REST.match(text, mention.end)
