@@ -145,7 +145,7 @@ def test_a_name_after_an_article_or_an_acronym_is_not_taken_for_a_town() -> None
         ("PERSON", None),
         ("ORG", None),
     ]
-    text = "Guards at Brenn. Days in the town of Sella."
+    text = "Guards in Brenn. Days in the town of Sella."
     ents = [
         entity("Brenn", "ORG", text.index("Brenn")),
         entity("Sella", "PERSON", text.index("Sella")),
@@ -154,6 +154,29 @@ def test_a_name_after_an_article_or_an_acronym_is_not_taken_for_a_town() -> None
         ("GPE", BRENN),
         ("GPE", SELLA),
     ]
+
+
+def test_at_does_not_make_a_person_or_an_organisation_a_place() -> None:
+    """The word "at" comes before venues and the targets of verbs as often as before
+    towns: a clinic's name ("a placement at Brenn") and a person aimed at stay what the model
+    said, and a name the model tagged a place in one mention and a person in another is
+    left off the map when only "at" puts it in place."""
+    text = "Her placement at Brenn was planned. The attack was aimed at Sella."
+    ents = [
+        entity("Brenn", "ORG", text.index("Brenn")),
+        entity("Sella", "PERSON", text.index("Sella")),
+    ]
+    assert [(e.label, e.geo) for e in locate(ents, text, INDEX).entities] == [
+        ("ORG", None),
+        ("PERSON", None),
+    ]
+    text = "Sella said so. The attack was aimed at Sella."
+    both = (
+        Mention("Sella", "PERSON", 0, 5),
+        Mention("Sella", "GPE", text.rindex("Sella"), text.rindex("Sella") + 5),
+    )
+    sella = Entity("Sella", "GPE", "Sella", 2, both, 0, 1.0)
+    assert [(e.label, e.geo) for e in locate([sella], text, INDEX).entities] == [("GPE", None)]
 
 
 def test_countries_are_ordered_by_mentions() -> None:

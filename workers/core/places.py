@@ -62,10 +62,13 @@ POINTING_CITY = 100_000
 REPAIRABLE = frozenset({"ORG", "PERSON", "NORP"})
 PLACE_LABELS = frozenset({"GPE", "LOC"})
 #: Words that put a place after them ("in Copenhagen", "near Koge", "north of Oslo").
-#: Directly: a town or minor region takes no article, so "at the Estelle unit" or "of the
-#: Bush administration" name an organisation or a person, not a place.
+#: Directly: a town or minor region takes no article, so "in the Estelle unit" or "of the
+#: Bush administration" name an organisation or a person, not a place. Not "at": it comes
+#: before venues and institutions ("a placement at Estelle", a clinic) and the targets of
+#: verbs ("aimed at Estelle", a person) as often as before towns, so it cannot turn a name
+#: the model took for a person or an organisation into a place.
 _LOCATIVE = re.compile(
-    r"(?:\b(?:in|at|near|from|to|outside|around|across|towards?|of|via|into|"
+    r"(?:\b(?:in|near|from|to|outside|around|across|towards?|of|via|into|"
     r"north|south|east|west|capital)\s+(?:the\s+(?:city|town)\s+of\s+)?)$",
     re.IGNORECASE,
 )
