@@ -179,6 +179,49 @@ def test_at_does_not_make_a_person_or_an_organisation_a_place() -> None:
     assert [(e.label, e.geo) for e in locate([sella], text, INDEX).entities] == [("GPE", None)]
 
 
+def test_a_place_that_only_begins_longer_names_is_not_put_on_the_map() -> None:
+    """A place name written only as the first word of a name the model did not tag (a
+    court, a wall, a station after a broadcaster the model tagged) names no place."""
+    for text, before in (
+        ("The suit was filed in Brenn District Court on Friday.", None),
+        ("The road has been a Brenn Wall between two valleys.", None),
+        ("NBC Brenn estimated the crowd at 70.", "NBC"),
+    ):
+        ents = [entity("Brenn", "GPE", text.index("Brenn"))]
+        if before is not None:
+            ents.append(entity(before, "ORG", text.index(before)))
+        located = locate(ents, text, INDEX)
+        assert located.entities[0].geo is None, text
+        assert located.countries == [], text
+
+
+def test_a_place_before_other_capitalised_words_stays_a_place() -> None:
+    """Days, offices, titles before a person, lists, longer place names, other places,
+    acronyms, possessives and headlines keep the place on the map."""
+    index = PlaceIndex([(p.name, p) for p in (BRENN, OSTLAND)])
+    for text, person in (
+        ("The talks were opened in Brenn Monday by the two envoys.", None),
+        ("The Brenn County Attorney said that charges would be filed soon.", None),
+        ("A statement from Brenn Councillor Jo Lund was read out to the crowd.", "Jo Lund"),
+        ("They came to the meeting from Brenn and Ostland with their families.", None),
+        ("The floods have ruined the Brenn Valley and most of its farms.", None),
+        ("They moved to Brenn City when the mine was closed.", None),
+        ("They flew to Brenn Ostland to see the family of the bride.", None),
+        ("The show was aired on Brenn TV for more than a year.", None),
+        ("Police said that Brenn's Central Station was closed for the night.", None),
+        ("Storm Floods Brenn Church Hall\nThe hall was closed for the night.", None),
+    ):
+        ents = [entity("Brenn", "GPE", text.index("Brenn"))]
+        if person is not None:
+            ents.append(entity(person, "PERSON", text.index(person)))
+        if "Brenn's" in text:  # the mention keeps the possessive, the entity drops it
+            at = text.index("Brenn")
+            own = (Mention("Brenn's", "GPE", at, at + 7),)
+            ents = [Entity("Brenn", "GPE", "Brenn", 1, own, at, 1.0)]
+        located = locate(ents, text, index)
+        assert located.entities[0].geo == BRENN, text
+
+
 def test_countries_are_ordered_by_mentions() -> None:
     text = "Brenn. Brenn. Ostland."
     ents = [entity("Brenn", "GPE", 0, 7), entity("Ostland", "GPE", 14)]

@@ -36,6 +36,7 @@ The gazetteer (:class:`PlaceIndex`) is data: built once per process by
 
 from __future__ import annotations
 
+import calendar
 import functools
 import re
 import unicodedata
@@ -526,24 +527,115 @@ def _organisation_names(entities: Sequence[Entity]) -> frozenset[str]:
     )
 
 
-def _inside_names(entity: Entity, text: str, longer: frozenset[str]) -> bool:
+def _inside_names(
+    entity: Entity,
+    text: str,
+    longer: frozenset[str],
+    places: PlaceIndex,
+    people: frozenset[int],
+    bodies: frozenset[int],
+) -> bool:
     """Whether every mention of a place is a word of a longer name the article writes.
 
     "Kelso" in "a Kelso State spokesman", where the model found the organisation
     "Kelso State" elsewhere in the article: the place name is the first word of the
-    organisation's, and is not put on the map. One mention outside such a name keeps
-    it a place.
+    organisation's, and is not put on the map; so is a place whose mentions all begin a
+    longer name the model did not tag (:func:`_names_something`). One mention outside
+    such a name keeps it a place.
     """
-    if not longer:
-        return False
     for mention in entity.mentions:
         if not any(
             _spelt_around(text, mention, name, at)
             for name in longer
             for at in _occurrences(name, mention.text)
-        ):
+        ) and not _names_something(mention, text, places, people, bodies):
             return False
     return True
+
+
+#: Capitalised words written straight after a name, with the small words that join the
+#: words of a proper name: " District Court", " Service for Parks". Not "and", which also
+#: joins the names of a list ("Portland and Seattle"), nor acronyms ("U.S. TV show").
+_CAPITALISED_RUN = re.compile(r"(?: (?:(?:of|for|the) )?[A-Z][a-z][\w'\u2019.-]*)+")
+#: Offices named after the place they serve ("the Vestby County Attorney", "Vestby Gov.
+#: Jo Lund"): the place is where the office is, and stays on the map.
+_OFFICES = frozenset(
+    {
+        "attorney",
+        "governor",
+        "gov",
+        "mayor",
+        "senator",
+        "sen",
+        "rep",
+        "representative",
+        "congressman",
+        "congresswoman",
+        "president",
+        "premier",
+        "minister",
+        "secretary",
+        "ambassador",
+        "sheriff",
+        "judge",
+        "prosecutor",
+        "commissioner",
+        "chief",
+    }
+)
+#: Words news writes capitalised after a place without naming anything with it: days and
+#: months ("in Kabul Monday"), from the calendar module.
+_CALENDAR = frozenset(
+    word.casefold()
+    for word in (*calendar.day_name, *calendar.day_abbr, *calendar.month_name, *calendar.month_abbr)
+    if word
+)
+#: The last word of a longer name that is still a place ("Napa Valley", "Gaza Strip").
+_PLACE_ENDINGS = frozenset(FEATURE_NOUNS) | {"strip", "heights", "hills", "delta", "plains"}
+_WORD = re.compile(r"[^\W\d_][\w'\u2019]*")
+
+
+def _headline(text: str, start: int) -> bool:
+    """Whether the line around ``start`` is written in title case, as headlines are."""
+    end = text.find("\n", start)
+    line = text[text.rfind("\n", 0, start) + 1 : end if end >= 0 else len(text)]
+    words = [w for w in _WORD.findall(line) if len(w) > 3]
+    return len(words) >= 2 and sum(w[0].isupper() for w in words) * 4 >= len(words) * 3
+
+
+def _names_something(
+    mention: Mention, text: str, places: PlaceIndex, people: frozenset[int], bodies: frozenset[int]
+) -> bool:
+    """Whether a mention is the first word of a longer name the model did not tag.
+
+    "the Vestby District Court", "a Vestby Wall", "NBC Vestby" (after an organisation
+    the model tagged, ``bodies``: where they end): the place names no place here.
+    Not when the words after it are a day or a month ("in Vestby Monday"), another
+    place ("Vestby Ostland"), an office ("the Vestby County Attorney"), a title before
+    a person ("Vestby Councillor Jo Lund"; ``people``: where the model's persons
+    start) or a longer place ("Vestby Valley", "Vestby City"), nor when the line is a
+    headline, where every word is capitalised.
+    """
+    if mention.start - 1 in bodies and text[mention.start - 1] == " ":
+        return not _headline(text, mention.start)
+    run = _CAPITALISED_RUN.match(text, mention.end)
+    if (
+        run is None
+        or mention.text.endswith(("'s", "\u2019s"))
+        or not (mention.text[-1:].isalnum() or mention.text.endswith("."))
+    ):
+        return False
+    words = run.group(0).split()
+    first = words[0].rstrip(".").casefold()
+    last = words[-1].rstrip(".").casefold()
+    return not (
+        first in _CALENDAR
+        or last in _PLACE_ENDINGS
+        or any(w.rstrip(".").casefold() in _OFFICES for w in words)
+        or places.known(words[0])
+        or any(run.start() < at <= run.end() + 1 for at in people)
+        or _headline(text, mention.start)
+    )
 
 
 def _occurrences(name: str, part: str) -> Iterator[int]:
@@ -683,6 +775,8 @@ def locate(entities: Sequence[Entity], text: str, places: PlaceIndex) -> Located
         for e, geo, rivals, own in zip(repaired, found, namesakes, settled, strict=True)
     ]
     longer = _organisation_names(repaired)
+    people_at = frozenset(m.start for e in repaired if e.label == "PERSON" for m in e.mentions)
+    bodies = frozenset(m.end for e in repaired if e.label == "ORG" for m in e.mentions)
     named: dict[str, set[str]] = {}
     for entity, geo in zip(repaired, found, strict=True):
         if geo is not None:
@@ -692,7 +786,7 @@ def locate(entities: Sequence[Entity], text: str, places: PlaceIndex) -> Located
     for entity, geo in zip(repaired, found, strict=True):
         if geo is not None and (
             _stray(geo, name_key(entity.canonical), named)
-            or _inside_names(entity, text, longer)
+            or _inside_names(entity, text, longer, places, people_at, bodies)
             or _contested(entity, geo, text)
         ):
             geo = None
