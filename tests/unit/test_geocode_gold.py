@@ -42,7 +42,7 @@ def test_the_state_gold_labels_us_places_of_the_gold_with_real_states() -> None:
     assert set(states.values()) <= codes | {"-"}
 
 
-def test_resolution_beats_a_bare_lookup_and_is_precise_on_the_development_half() -> None:
+def test_resolution_beats_a_bare_lookup_and_meets_the_precision_target_on_both_halves() -> None:
     data = shared_file(DEFAULT_DATA)
     gold = read_gold()
     wanted = {row.article_id for row in gold}
@@ -66,8 +66,11 @@ def test_resolution_beats_a_bare_lookup_and_is_precise_on_the_development_half()
         rows = [r for r in gold if topic(r.article_id) % 2 == half]
         mine, theirs = score(rows, ours, places), score(rows, bare, places)
         assert mine.precision > theirs.precision and mine.share_resolved > theirs.share_resolved
-    development = score([r for r in gold if topic(r.article_id) % 2 == 1], ours, places)
-    assert development.precision >= 0.95  # the half the rules were chosen on
+    # the target, 0.95 on what is resolved: on the half the rules were chosen
+    # on, and on the held-out half they were only measured on afterwards
+    for half in (1, 0):
+        mine = score([r for r in gold if topic(r.article_id) % 2 == half], ours, places)
+        assert mine.precision >= 0.95, (half, mine.precision)
     # US towns and counties put in the right state, more often than a bare lookup does
     states = {k: v for k, v in read_states().items() if topic(k[0]) % 2 == 1}
     mine_states, bare_states = state_score(states, ours), state_score(states, bare)
