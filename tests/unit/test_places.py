@@ -181,39 +181,39 @@ def test_at_does_not_make_a_person_or_an_organisation_a_place() -> None:
 
 def test_a_place_that_only_begins_longer_names_is_not_put_on_the_map() -> None:
     """A place name written only as the first word of a name the model did not tag (a
-    court, a wall, a station after a broadcaster the model tagged) names no place."""
-    for text, before in (
-        ("The suit was filed in Brenn District Court on Friday.", None),
-        ("The road has been a Brenn Wall between two valleys.", None),
-        ("NBC Brenn estimated the crowd at 70.", "NBC"),
+    court, a wall) names no place."""
+    for text in (
+        "The suit was filed in Brenn District Court on Friday by the two groups.",
+        "The new road has been a Brenn Wall between the two valleys for years.",
     ):
-        ents = [entity("Brenn", "GPE", text.index("Brenn"))]
-        if before is not None:
-            ents.append(entity(before, "ORG", text.index(before)))
-        located = locate(ents, text, INDEX)
+        located = locate([entity("Brenn", "GPE", text.index("Brenn"))], text, INDEX)
         assert located.entities[0].geo is None, text
         assert located.countries == [], text
 
 
 def test_a_place_before_other_capitalised_words_stays_a_place() -> None:
-    """Days, offices, titles before a person, lists, longer place names, other places,
-    acronyms, possessives and headlines keep the place on the map."""
+    """Days, offices, titles before a person or a group, lists, longer place names,
+    other places, acronyms, possessives, headlines and a place after an organisation
+    keep the place on the map."""
     index = PlaceIndex([(p.name, p) for p in (BRENN, OSTLAND)])
-    for text, person in (
+    for text, other in (
         ("The talks were opened in Brenn Monday by the two envoys.", None),
         ("The Brenn County Attorney said that charges would be filed soon.", None),
-        ("A statement from Brenn Councillor Jo Lund was read out to the crowd.", "Jo Lund"),
+        ("A statement from Brenn Councillor Jo Lund was read out to the crowd.", "PERSON"),
+        ("The bill was opposed by Brenn Democrats in the house on Friday.", "NORP"),
         ("They came to the meeting from Brenn and Ostland with their families.", None),
         ("The floods have ruined the Brenn Valley and most of its farms.", None),
         ("They moved to Brenn City when the mine was closed.", None),
         ("They flew to Brenn Ostland to see the family of the bride.", None),
         ("The show was aired on Brenn TV for more than a year.", None),
+        ("The talks were led by the UN Brenn envoy and her staff.", "ORG"),
         ("Police said that Brenn's Central Station was closed for the night.", None),
         ("Storm Floods Brenn Church Hall\nThe hall was closed for the night.", None),
     ):
         ents = [entity("Brenn", "GPE", text.index("Brenn"))]
-        if person is not None:
-            ents.append(entity(person, "PERSON", text.index(person)))
+        if other is not None:  # the model's other name in the sentence
+            name = {"PERSON": "Jo Lund", "NORP": "Democrats", "ORG": "UN"}[other]
+            ents.append(entity(name, other, text.index(name)))
         if "Brenn's" in text:  # the mention keeps the possessive, the entity drops it
             at = text.index("Brenn")
             own = (Mention("Brenn's", "GPE", at, at + 7),)

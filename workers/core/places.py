@@ -533,7 +533,6 @@ def _inside_names(
     longer: frozenset[str],
     places: PlaceIndex,
     people: frozenset[int],
-    bodies: frozenset[int],
 ) -> bool:
     """Whether every mention of a place is a word of a longer name the article writes.
 
@@ -548,7 +547,7 @@ def _inside_names(
             _spelt_around(text, mention, name, at)
             for name in longer
             for at in _occurrences(name, mention.text)
-        ) and not _names_something(mention, text, places, people, bodies):
+        ) and not _names_something(mention, text, places, people):
             return False
     return True
 
@@ -604,20 +603,20 @@ def _headline(text: str, start: int) -> bool:
 
 
 def _names_something(
-    mention: Mention, text: str, places: PlaceIndex, people: frozenset[int], bodies: frozenset[int]
+    mention: Mention, text: str, places: PlaceIndex, people: frozenset[int]
 ) -> bool:
     """Whether a mention is the first word of a longer name the model did not tag.
 
-    "the Vestby District Court", "a Vestby Wall", "NBC Vestby" (after an organisation
-    the model tagged, ``bodies``: where they end): the place names no place here.
+    "the Vestby District Court", "a Vestby Wall": the place names no place here. Not
+    a place after an organisation's name either: "NBC Vestby" is a station, but "the
+    UN Vestby envoy" and "EU Vestby talks" are written the same way.
     Not when the words after it are a day or a month ("in Vestby Monday"), another
     place ("Vestby Ostland"), an office ("the Vestby County Attorney"), a title before
-    a person ("Vestby Councillor Jo Lund"; ``people``: where the model's persons
-    start) or a longer place ("Vestby Valley", "Vestby City"), nor when the line is a
-    headline, where every word is capitalised.
+    a person or a group ("Vestby Councillor Jo Lund", "Vestby Democrats"; ``people``:
+    where the model's persons and groups, NORP, start) or a longer place ("Vestby
+    Valley", "Vestby City"), nor when the line is a headline, where every word is
+    capitalised.
     """
-    if mention.start - 1 in bodies and text[mention.start - 1] == " ":
-        return not _headline(text, mention.start)
     run = _CAPITALISED_RUN.match(text, mention.end)
     if (
         run is None
@@ -775,8 +774,9 @@ def locate(entities: Sequence[Entity], text: str, places: PlaceIndex) -> Located
         for e, geo, rivals, own in zip(repaired, found, namesakes, settled, strict=True)
     ]
     longer = _organisation_names(repaired)
-    people_at = frozenset(m.start for e in repaired if e.label == "PERSON" for m in e.mentions)
-    bodies = frozenset(m.end for e in repaired if e.label == "ORG" for m in e.mentions)
+    people_at = frozenset(
+        m.start for e in repaired if e.label in ("PERSON", "NORP") for m in e.mentions
+    )
     named: dict[str, set[str]] = {}
     for entity, geo in zip(repaired, found, strict=True):
         if geo is not None:
@@ -786,7 +786,7 @@ def locate(entities: Sequence[Entity], text: str, places: PlaceIndex) -> Located
     for entity, geo in zip(repaired, found, strict=True):
         if geo is not None and (
             _stray(geo, name_key(entity.canonical), named)
-            or _inside_names(entity, text, longer, places, people_at, bodies)
+            or _inside_names(entity, text, longer, places, people_at)
             or _contested(entity, geo, text)
         ):
             geo = None
