@@ -607,15 +607,15 @@ def _names_something(
 ) -> bool:
     """Whether a mention is the first word of a longer name the model did not tag.
 
-    "the Vestby District Court", "a Vestby Wall": the place names no place here. Not
-    a place after an organisation's name either: "NBC Vestby" is a station, but "the
-    UN Vestby envoy" and "EU Vestby talks" are written the same way.
-    Not when the words after it are a day or a month ("in Vestby Monday"), another
-    place ("Vestby Ostland"), an office ("the Vestby County Attorney"), a title before
-    a person or a group ("Vestby Councillor Jo Lund", "Vestby Democrats"; ``people``:
-    where the model's persons and groups, NORP, start) or a longer place ("Vestby
-    Valley", "Vestby City"), nor when the line is a headline, where every word is
-    capitalised.
+    In "the Vestby District Court" or "a Vestby Wall" the place names no place. Not
+    so when the capitalised words after it are a day or a month ("in Vestby Monday"),
+    another place ("Vestby Ostland"), an office ("the Vestby County Attorney"), a
+    title before a person or a group ("Vestby Councillor Jo Lund", "Vestby
+    Democrats"; ``people``: where the model's persons and groups, NORP, start) or a
+    longer place ("Vestby Valley", "Vestby City"), nor when the line is a headline,
+    where every word is capitalised. A place right after an organisation's name is
+    not asked about: "NBC Vestby" is a station, but "the UN Vestby envoy" and "EU
+    Vestby talks" are written the same way.
     """
     run = _CAPITALISED_RUN.match(text, mention.end)
     if (
