@@ -18,13 +18,15 @@ The gazetteer (:class:`PlaceIndex`) is data: built once per process by
   needs another place of its country in the article), and so is a place name whose
   every mention is a word of an organisation's or a facility's name the article
   writes ("Kelso" in "a Kelso State spokesman", in an article that names the
-  university Kelso State), and so is a lesser place's name the model tagged a
-  person or an organisation in some of its mentions, unless one is written where a
-  place goes.
+  university Kelso State) or only begins longer capitalised names the model did not
+  tag ("the Kelso District Court"), and so is a lesser place's name the model tagged
+  a person or an organisation in some of its mentions, unless one is written where a
+  place goes ("in", "near", "from": not "at", which also comes before clinics and
+  the targets of verbs).
 * **labels repaired by knowledge** (:func:`locate`): a name the model tagged ORG,
   PERSON or NORP becomes GPE when it resolves and the article supports it: a country
   or a US state always; another region or a city when one of its mentions follows a
-  locative preposition ("in Copenhagen", "near Koge") or is listed with places the
+  locative preposition ("in Copenhagen", "near Koge"; not "at") or is listed with places the
   model tagged ("Europe, and Kyiv"), so a club named after its city ("Liverpool beat
   ...") keeps ORG. A lower-case feature noun after a name decides its kind ("the Tagus
   river": LOC; "Kelantan state": GPE), and a GPE that no gazetteer knows, never written
