@@ -55,7 +55,7 @@ import pycountry
 import us
 
 from workers.core.foreign_places import ForeignNames
-from workers.core.places import POINTING_CITY, Kind, Place, PlaceIndex, name_key
+from workers.core.places import POINTING_CITY, Kind, Place, PlaceIndex, name_key, notable
 
 MIN_CITY_POPULATION = 15000
 #: Alternate names are kept for cities at least this large (exonyms of the cities news
@@ -348,7 +348,7 @@ def _designated_regions(
     and not a name another place has (``known``, folded).
     """
     types = {sub.code: sub.type for sub in pycountry.subdivisions}
-    for name, place in list(rows):
+    for name, place in rows:
         kind = types.get(place.region or "", "") if place.kind == "region" else ""
         if not kind or " " in kind or place.country == "US":
             continue
@@ -394,9 +394,7 @@ def _own_names_kept(rows: list[tuple[str, Place]]) -> list[tuple[str, Place]]:
     notable_names = {
         name_key(name)
         for name, place in rows
-        if place.kind == "country"
-        or (place.kind == "region" and place.geonameid is not None)
-        or (place.kind == "city" and name == place.name and place.population >= POINTING_CITY)
+        if notable(place, POINTING_CITY) and (place.kind != "city" or name == place.name)
     }
     kept: list[tuple[str, Place]] = []
     for name, place in rows:
