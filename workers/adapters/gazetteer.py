@@ -399,10 +399,10 @@ def _former_country_names(
 def _english_country_names(
     countries: Iterable[Place], rows: Iterable[tuple[str, Place]]
 ) -> Iterator[tuple[str, Place]]:
-    """Countries' English short names in ``countryinfo`` that GeoNames and ISO 3166 do
-    not give: "Swaziland", "Cape Verde", "Palestine", "Republic of Macedonia".
+    """Countries' English short names GeoNames and ISO 3166 do not give ("Swaziland").
 
-    Only its ``name``, the English short name of its source (REST Countries): its
+    From ``countryinfo``: "Swaziland", "Cape Verde", "Palestine", "Republic of
+    Macedonia". Only its ``name``, the English short name of its source (REST Countries): its
     alternate spellings mix demonyms, given names and common words ("Togolese",
     "Dominique", "Island"). A name a notable place already has (:func:`notable`: a
     country, a region GeoNames knows, a city of :data:`POINTING_CITY`) keeps to that
