@@ -84,6 +84,24 @@ def test_a_country_and_a_major_region_abroad_stay_open_without_context() -> None
     assert INDEX.resolve("Valdoria", ["Ostland"]) == VALDORIA_REGION
 
 
+def test_a_big_city_and_its_namesake_region_beat_a_minor_region_abroad() -> None:
+    """Invented: Tarrow, a city of 400,000 in Valdoria and its region (ISO 3166 only),
+    and a minor region Tarrow of Ostland. Without context the city is meant; with
+    Ostland named, its region; without a region of its name at home the city stays open
+    against the region abroad."""
+    city = Place("Tarrow", "city", "VD", 20, 6.0, 6.0, 400_000, "01")
+    home = Place("Tarrow", "region", "VD", region="VD-TA")
+    abroad = Place("Tarrow", "region", "OS", region="OS-TA")
+    index = PlaceIndex([(p.name, p) for p in (city, home, abroad, OSTLAND)])
+    assert index.resolve("Tarrow") == city
+    assert index.resolve("Tarrow", ["Ostland"]) == abroad
+    alone = PlaceIndex([(p.name, p) for p in (city, abroad)])
+    assert alone.resolve("Tarrow") == abroad  # one broad place, as before
+    # a major region abroad (one GeoNames has) is a real rival
+    major = Place("Tarrow", "region", "OS", geonameid=21, region="OS-TA")
+    assert PlaceIndex([(p.name, p) for p in (city, home, major)]).resolve("Tarrow") is None
+
+
 def test_exact_spelling_decides_between_folded_twins() -> None:
     assert INDEX.resolve("Køby") == KOBY_VD
     assert INDEX.resolve("Koby") is None  # ASCII spelling: either; 2x is not dominant

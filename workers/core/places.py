@@ -393,8 +393,22 @@ def _by_kind_then_population(found: Sequence[Place]) -> Place | None:
     """Without context: the one country, else no guess between broad places, else a big city.
 
     One country wins over same-named places elsewhere ("Mexico"); a country and a region
-    abroad ("Georgia") is left open; a city wins when it dominates ("Paris").
+    abroad ("Georgia") is left open; a city wins when it dominates ("Paris"). Regions
+    abroad that only ISO 3166 knows are minor next to a city of :data:`POINTING_CITY`
+    too, when no country has the name: the city and the region of its name in its
+    country are chosen between as in one country (the city), not left open for a
+    province abroad.
     """
+    homes = {p.country for p in found if p.kind == "city" and p.population >= POINTING_CITY}
+    home = homes.pop() if len(homes) == 1 else None
+    if (
+        home is not None
+        and not any(p.kind == "country" for p in found)
+        and any(p.kind == "region" and p.country == home for p in found)
+    ):
+        major = [p for p in found if p.country == home or p.kind != "region" or p.geonameid]
+        if len({p.country for p in major}) == 1:
+            return _best_of_one_country(major)
     countries = [p for p in found if p.kind == "country"]
     regions = [p for p in found if p.kind == "region"]
     if countries or regions:
