@@ -138,23 +138,36 @@ _PLURALS = {"cities": "city", "counties": "county", "municipalities": "municipal
 #: Water, which an adjective rarely comes before: the only feature nouns that repair a
 #: NORP ("the Alqueva reservoir"); "the Chinese city of ...", "Russian forests" do not.
 _WATER = frozenset({"river", "lake", "reservoir", "dam", "canal", "estuary", "lagoon"})
+#: Nouns of organisations, which make the name beside them an organisation's ("the Quorra
+#: company", "the German firm Quorra Berg"). Not nouns that are also people's
+#: occupations ("publisher Jo Quorra", "broadcaster Jo Quorra").
+_ORGANISATION_NOUNS = (
+    "company",
+    "firm",
+    "group",
+    "corporation",
+    "band",
+    "bank",
+    "carmaker",
+    "automaker",
+    "airline",
+    "retailer",
+    "newspaper",
+    "magazine",
+)
 #: What an organisation, not a place, is written with: a verb of saying or deciding or an
 #: organisation's noun after it ("Halliburton said", "the Quorra company"), or "by" before
 #: it ("built by Quorra"). Asked only of a GPE no gazetteer knows, never written where a
 #: place goes (:data:`_NEAR_PLACE`).
 _ACTOR_AFTER = re.compile(
     r"^\s+(?:said|says|plans|planned|announced|reported|expects|denied|agreed|confirmed|"
-    r"warned|wants|company|firm|group|corporation|shares|spokesman|spokeswoman)\b"
+    r"warned|wants|shares|spokesman|spokeswoman|" + "|".join(_ORGANISATION_NOUNS) + r")\b"
 )
 _ACTOR_BEFORE = re.compile(r"\bby\s+$")
 #: An organisation's noun right before a name makes the name that organisation's ("the
 #: German firm Quorra Berg", "the rock band Quiet Hours"): asked of a name the model
-#: tagged PERSON. Not nouns that are also people's occupations ("publisher Jo Quorra",
-#: "broadcaster Jo Quorra").
-_ORGANISATION_BEFORE = re.compile(
-    r"\b(?:company|firm|group|corporation|band|bank|carmaker|automaker|airline|retailer|"
-    r"newspaper|magazine)\s+$"
-)
+#: tagged PERSON.
+_ORGANISATION_BEFORE = re.compile(r"\b(?:" + "|".join(_ORGANISATION_NOUNS) + r")\s+$")
 #: Words that put a name in place context when they come shortly before it, for the
 #: opposite question: may a GPE the gazetteer does not know be an organisation?
 _NEAR_PLACE = re.compile(
