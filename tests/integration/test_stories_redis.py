@@ -169,6 +169,33 @@ def test_people_in_conflict_and_bounded_people_weigh_in_redis_as_in_memory(
     assert forgotten.score == pytest.approx(0.5 * kept.score, abs=0.01)
 
 
+def test_people_of_one_family_name_weigh_in_redis_as_in_memory(isolated: Settings) -> None:
+    """A story about "a kerr": another Kerr ("i kerr") is a stranger (score halved), the
+    same initial is not, nor a third Kerr's article that names "kerr" alone; Redis and
+    the in-memory rule agree on every score."""
+    when = 1_000 * DAY
+    base = features("Quake hits Qeshm island", "A strong quake hit Qeshm island today.", when)
+
+    def about(article_id: str, people: tuple[str, ...], named: tuple[str, ...]) -> LinkRequest:
+        return LinkRequest(article_id, dataclasses.replace(base, people=people, named=named))
+
+    items = [
+        about("first", ("a kerr",), ("a kerr",)),
+        about("other-kerr", ("i kerr",), ("i kerr",)),
+        about("same-kerr", ("a kerr",), ("a kerr",)),
+        about("family-named", ("j kerr",), ("j kerr", "kerr")),
+    ]
+    memory = asyncio.run(MemoryLinker(threshold=0.25).link(items))
+    found = link(isolated, FakeClock(when), items)
+    assert [(x.root, x.relation, x.score) for x in found] == [
+        (x.root, x.relation, x.score) for x in memory
+    ]
+    other, same, named = found[1], found[2], found[3]
+    assert {x.root for x in found} == {"first"}
+    assert other.score == pytest.approx(0.5 * same.score, abs=0.02)
+    assert named.score == pytest.approx(same.score, abs=0.02)
+
+
 def test_a_redelivered_article_gets_its_recorded_link(isolated: Settings) -> None:
     clock = FakeClock(1_000 * DAY)
     first = link(isolated, clock, requests())

@@ -20,6 +20,7 @@ from workers.core.stories import (
     StoryFeatures,
     StoryUpdate,
     article_time,
+    knows,
     main_people,
     named_people,
     parse_link,
@@ -150,8 +151,9 @@ def test_main_people_are_named_in_full_at_least_twice() -> None:
         person("tom baker", 2, 0.7),  # not written as a name
         person("Oslo Group", 2, 0.6, label="ORG"),
     ]
-    assert main_people(found) == ("kerr", "o'neill")
-    assert named_people(found) == ("baker", "kerr", "o'neill", "quits")
+    # initial and family name; a family name alone stays one word
+    assert main_people(found) == ("a kerr", "o o'neill")
+    assert named_people(found) == ("a kerr", "kerr", "m quits", "o o'neill", "t baker")
 
 
 def test_stories_about_other_people_score_half() -> None:
@@ -161,7 +163,7 @@ def test_stories_about_other_people_score_half() -> None:
     sand = (person("Ivo Sand", 2),)
     story = Centroid()
     story.add(unit(features("Kerr wins final", text, *kerr)))
-    assert story.people == {"kerr": 1} and story.named == {"kerr": 1}
+    assert story.people == {"a kerr": 1} and story.named == {"a kerr": 1}
     rival = unit(features("Sand wins final", other, *sand))
     undamped = story.score(dataclasses.replace(rival, people=(), named=())) or 0.0
     assert undamped > 0
@@ -175,6 +177,22 @@ def test_stories_about_other_people_score_half() -> None:
     nobody = unit(features("Final won", other, person("Sand", 1)))
     assert nobody.people == ()
     assert story.score(nobody) == pytest.approx(story.score(dataclasses.replace(nobody, named=())))
+
+
+def test_people_of_one_family_name_are_told_apart_by_their_initial() -> None:
+    text = "Anna Kerr won the final. Anna Kerr said the final was hard."
+    story = Centroid()
+    story.add(unit(features("Kerr wins final", text, person("Anna Kerr", 2))))
+
+    def damped(*people: Entity) -> bool:
+        rival = unit(features("Kerr wins final", text, *people))
+        undamped = story.score(dataclasses.replace(rival, people=(), named=())) or 0.0
+        return story.score(rival) == pytest.approx(0.5 * undamped)
+
+    assert damped(person("Ivo Kerr", 2))  # another Kerr
+    assert not damped(person("Ann Kerr", 2))  # the same initial: a short form
+    assert not damped(person("Ivo Kerr", 2), person("Kerr", 1, 0.3))  # "Kerr" alone: anyone
+    assert knows(["a kerr"], ["kerr"]) and not knows(["a kerr"], ["i kerr"])
 
 
 def test_centroid_keeps_its_heaviest_features() -> None:

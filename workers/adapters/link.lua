@@ -23,7 +23,8 @@
 --   [W+2S+1..W+3S]  df:<b>    feature key -> articles with it; "#n" -> articles
 -- ARGV:
 --   [1] W  [2] S  [3] article id  [4] features (JSON: t, e, y, d, pm, pn, k; t and e
---   unweighed; pm the main people, pn the people named)
+--   unweighed; pm the main people, pn the people named, as "initial family" or a
+--   family name alone)
 --   [5] threshold  [6] entity weight  [7] ttl of the current lnk bucket
 --   [8] ttl of the current story buckets  [9] MAX_CANDIDATES  [10] CENTROID_SIZE
 --   [11] INDEX_WIDTH  [12] IDF_SMOOTHING  [13] story window seconds (time apart that
@@ -149,13 +150,19 @@ local function disagree(mine, seen)
   return true
 end
 
+-- Whether `named` names `person` ("initial family"): the same key, or the family name
+-- alone (stories.knows).
+local function known(person, named)
+  return named[person] or named[string.match(person, '([^ ]*)$')]
+end
+
 -- Both have main people, and neither names any of the other's (Centroid.score).
 local function strangers(main, named, story_main, story_named)
   if #main == 0 or next(story_main) == nil then
     return false
   end
   for _, person in ipairs(main) do
-    if story_named[person] then
+    if known(person, story_named) then
       return false
     end
   end
@@ -164,7 +171,7 @@ local function strangers(main, named, story_main, story_named)
     mine[person] = true
   end
   for person, _ in pairs(story_main) do
-    if mine[person] then
+    if known(person, mine) then
       return false
     end
   end

@@ -38,7 +38,9 @@ none in common ("on Tuesday", "in December"), its score is multiplied by
 event happened on another. Likewise the people: when the article and the story
 each have main people (:func:`main_people`) and neither names any of the other's,
 the score is multiplied by :data:`PERSON_CONFLICT` (two trials, two transfers of one
-kind are about someone else).
+kind are about someone else). People are compared by initial and family name
+(:func:`person_key`): "Ilse Brandvold" is not "Ola Brandvold", "Kit Halloran" is
+"Katherine Halloran", and a family name alone names anyone of that name.
 
 Lines that are only a URL are left out of the words and entities (a scraped
 page's address is no evidence of its event), but their years count.
@@ -149,9 +151,9 @@ class StoryFeatures:
     dates: tuple[str, ...] = ()
     """Days of the week and months it names, lower case ("tuesday", "december")."""
     people: tuple[str, ...] = ()
-    """Family names of its main people (:func:`main_people`), lower case."""
+    """Its main people (:func:`main_people`), as :func:`person_key`."""
     named: tuple[str, ...] = ()
-    """Family names of the people it names (the most salient :data:`NAMED_PEOPLE`)."""
+    """The people it names (the most salient :data:`NAMED_PEOPLE`), as :func:`person_key`."""
 
     def weighted(self, frequencies: Mapping[str, int], documents: int) -> StoryFeatures:
         """Unit vectors after weighing each feature by its rarity in the stream.
@@ -314,7 +316,7 @@ def family_name(entity: Entity) -> str:
 
 
 def main_people(entities: Sequence[Entity]) -> tuple[str, ...]:
-    """Family names of the people an article is about.
+    """The people an article is about, as :func:`person_key`.
 
     The most salient :data:`MAIN_PEOPLE` of those named in full at least twice: "in
     full" (two or more capitalised words: a given name and a family name) and "twice"
@@ -330,19 +332,43 @@ def main_people(entities: Sequence[Entity]) -> tuple[str, ...]:
             and len(words) >= 2
             and all(_NAME_WORD.fullmatch(w) for w in words)
         ):
-            family = family_name(entity)
-            weights[family] = max(weights.get(family, 0.0), entity.salience)
+            person = person_key(entity)
+            weights[person] = max(weights.get(person, 0.0), entity.salience)
     return tuple(sorted(_heaviest(weights, MAIN_PEOPLE)))
 
 
 def named_people(entities: Sequence[Entity]) -> tuple[str, ...]:
-    """Family names of the people an article names at all (the most salient)."""
+    """The people an article names at all (the most salient), as :func:`person_key`."""
     weights: dict[str, float] = {}
     for entity in entities:
-        family = family_name(entity) if entity.label == "PERSON" else ""
-        if family:
-            weights[family] = max(weights.get(family, 0.0), entity.salience)
+        person = person_key(entity) if entity.label == "PERSON" else ""
+        if person:
+            weights[person] = max(weights.get(person, 0.0), entity.salience)
     return tuple(sorted(_heaviest(weights, NAMED_PEOPLE)))
+
+
+def person_key(entity: Entity) -> str:
+    """A person as the linker compares people: initial and family name, lower case.
+
+    "Katherine Halloran" and "Kit Halloran" are "k halloran" (a short form keeps the
+    initial), "Ilse Brandvold" and "Ola Brandvold" two people; a person named by one
+    word only is that word ("halloran"), which :func:`knows` takes for anyone of that
+    family name. "" when the name has no word. A short form with another initial
+    ("Bill" for "William") counts as another person.
+    """
+    words = entity.canonical.split()
+    if len(words) >= 2:
+        return f"{words[0][:1].casefold()} {words[-1].casefold()}"
+    return family_name(entity)
+
+
+def knows(people: Iterable[str], named: Iterable[str]) -> bool:
+    """Whether ``named`` (:func:`person_key`) names any of ``people``.
+
+    By the same key, or by their family name alone.
+    """
+    names = set(named)
+    return any(p in names or p.rsplit(" ", 1)[-1] in names for p in people)
 
 
 def _inside(offset: int, spans: Iterable[tuple[int, int]]) -> bool:
@@ -400,8 +426,8 @@ class Centroid:
         if (
             features.people
             and self.people
-            and not set(features.people) & set(self.named)
-            and not set(self.people) & set(features.named)
+            and not knows(features.people, self.named)
+            and not knows(self.people, features.named)
         ):
             score *= PERSON_CONFLICT
         return score
