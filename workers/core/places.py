@@ -419,7 +419,9 @@ def _by_kind_then_population(found: Sequence[Place]) -> Place | None:
         and not any(p.kind == "country" for p in found)
         and any(p.kind == "region" and p.country == home for p in found)
     ):
-        major = [p for p in found if p.country == home or p.kind != "region" or p.geonameid]
+        major = [
+            p for p in found if p.country == home or p.kind != "region" or p.geonameid is not None
+        ]
         if len({p.country for p in major}) == 1:
             return _best_of_one_country(major)
     countries = [p for p in found if p.kind == "country"]
