@@ -412,20 +412,16 @@ def _by_kind_then_population(found: Sequence[Place]) -> Place | None:
     country are chosen between as in one country (the city), not left open for a
     province abroad.
     """
+    countries = [p for p in found if p.kind == "country"]
+    regions = [p for p in found if p.kind == "region"]
     homes = {p.country for p in found if p.kind == "city" and p.population >= POINTING_CITY}
     home = homes.pop() if len(homes) == 1 else None
-    if (
-        home is not None
-        and not any(p.kind == "country" for p in found)
-        and any(p.kind == "region" and p.country == home for p in found)
-    ):
+    if home is not None and not countries and any(r.country == home for r in regions):
         major = [
             p for p in found if p.country == home or p.kind != "region" or p.geonameid is not None
         ]
         if len({p.country for p in major}) == 1:
             return _best_of_one_country(major)
-    countries = [p for p in found if p.kind == "country"]
-    regions = [p for p in found if p.kind == "region"]
     if countries or regions:
         if len(countries) + len(regions) == 1:
             return (countries + regions)[0]
