@@ -7,6 +7,7 @@ from workers.core.lines import (
     BUILTIN_CHROME,
     chrome_key,
     clean_lines,
+    is_builtin_chrome,
     line_fingerprint,
     normalize_line,
     split_lines,
@@ -47,6 +48,88 @@ def test_teaser_dropped_only_when_a_longer_line_continues_it() -> None:
     assert cleaned.removed == {"teaser": 1}
     lone = "An ending that trails off in an ellipsis..."
     assert clean_lines(f"{lone}\nSomething else entirely.").lines[0] == lone
+
+
+def test_repeat_ignores_edge_punctuation() -> None:
+    cleaned = clean_lines("Ferry strike ends.\nThe union agreed to a deal.\nFerry strike ends")
+    assert cleaned.lines == ("Ferry strike ends.", "The union agreed to a deal.")
+    assert cleaned.removed == {"repeat": 1}
+
+
+def test_headline_with_the_site_name_gives_way_to_the_plain_headline() -> None:
+    body = "Ferries will sail again on Monday, the union said."
+    for decorated in (
+        "Ferry strike ends after three days | The Daily Planet",
+        "Ferry strike ends after three days - Daily Planet News",
+        "The Daily Planet :: Ferry strike ends after three days",
+    ):
+        for text in (
+            f"{decorated}\n{body}\nFerry strike ends after three days",
+            f"Ferry strike ends after three days\n{body}\n{decorated}",
+        ):
+            cleaned = clean_lines(text)
+            assert cleaned.lines == ("Ferry strike ends after three days", body), text
+            assert cleaned.removed == {"repeat": 1}
+    # no plain twin, or more than a site's name after the separator: kept as written
+    alone = "Ferry strike ends after three days | The Daily Planet"
+    assert clean_lines(f"{alone}\n{body}").lines == (alone, body)
+    clause = "Ferry strike ends - the union says the deal holds for two years at least"
+    assert clean_lines(f"Ferry strike ends\n{clause}").lines == ("Ferry strike ends", clause)
+
+
+def test_a_sentence_that_opens_another_line_is_a_repeat() -> None:
+    standfirst = "Ferries between the islands will sail again on Monday, the union said."
+    lead = standfirst + " The strike had stranded 3,000 travellers."
+    cleaned = clean_lines(f"Ferry strike ends\n{standfirst}\n{lead}")
+    assert cleaned.lines == ("Ferry strike ends", lead)
+    assert cleaned.removed == {"repeat": 1}
+    # a headline that opens the lead mid-sentence stays: it is the headline
+    headline = "Ferries between the islands will sail again on Monday"
+    assert clean_lines(f"{headline}\n{lead}").lines == (headline, lead)
+    # and so does a short sentence (an answer, a quote)
+    assert clean_lines("Yes.\nYes. The union agreed.").lines == ("Yes.", "Yes. The union agreed.")
+
+
+def test_teasers_with_bracketed_ellipsis_or_read_more() -> None:
+    full = "The union's leader said the deal was fair to both sides and would hold."
+    for teaser in (
+        "The union's leader said the deal was fair [...]",
+        "The union's leader said the deal was fair (\u2026)",
+        "The union's leader said the deal was fair... Read more",
+        "The union's leader said the deal was fair \u2026 more \u00bb",
+    ):
+        cleaned = clean_lines(f"{teaser}\n{full}")
+        assert cleaned.lines == (full,), teaser
+        assert cleaned.removed == {"teaser": 1}
+
+
+def test_labelled_links_credits_copyright_and_reading_time_are_chrome() -> None:
+    for chrome in (
+        "READ MORE: Valdoria port workers vote on pay deal",
+        "\u2022 Related: How the strike unfolded",
+        "Watch: the first ferry leaves the harbour",
+        "Photo: Kit Halloran/Reuters",
+        "Image source, Getty Images",
+        "Copyright 2026 The Daily Planet. All rights reserved.",
+        "\u00a9 Daily Planet Media Ltd",
+        "(c) 2026 Daily Planet",
+        "4 min read",
+        "Listen to this article",
+    ):
+        assert is_builtin_chrome(chrome_key(chrome)), chrome
+        assert clean_lines(f"{chrome}\nThe union agreed.").removed == {"chrome": 1}, chrome
+    for content in (
+        "Copyright law was changed in 2019 to protect the logo.",
+        "(c) the third clause applies to every member of the board.",
+        "Listen: we will not give up, the union's leader said.",
+        "Photo: the ferries wait in the harbour on Monday morning as the strike goes on",
+        "Image, trust and a fair price matter most, the union said.",
+        "Related: the union said the deal would hold, and the company agreed, and the two"
+        " sides met again on Friday to sign it before the holiday weekend began in the islands.",
+    ):
+        assert not is_builtin_chrome(chrome_key(content)), content
+    # a caller's own chrome set replaces the built-in patterns too
+    assert clean_lines("4 min read", chrome=frozenset()).lines == ("4 min read",)
 
 
 def test_kept_text_is_the_original_not_the_normalised_form() -> None:

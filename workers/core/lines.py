@@ -6,12 +6,18 @@ is the original line, only stripped of surrounding whitespace.
 
 Removed, each counted by reason:
 
-* ``repeat``: a line whose normalised form was already kept (a repeated
-  headline stays once, at its first position);
-* ``teaser``: a line ending in "..." or "…" whose text starts another, longer
-  line of the article;
+* ``repeat``: a line whose normalised form, edge punctuation aside, was
+  already kept (a repeated headline stays once, at its first position); a
+  headline that another line repeats with the site's name after a separator
+  ("Ferry strike ends | The Daily Planet"), which gives way to the plain
+  line, taken to its place; and a sentence line that another line opens with
+  (a standfirst that is also the lead's first sentence);
+* ``teaser``: a line ending in "..." or "…" (bracketed or not, maybe followed by
+  "read more") whose text starts another, longer line of the article;
 * ``chrome``: site furniture, from a built-in list or learned per source
-  (see :mod:`workers.core.dedupe`).
+  (see :mod:`workers.core.dedupe`); a built-in label leading a link to another
+  article ("Read also: Ferry strike ends"); a picture's credit ("Photo: Kit
+  Halloran"); a copyright notice; a reading time.
 """
 
 from __future__ import annotations
@@ -46,8 +52,23 @@ _QUOTES = str.maketrans(
     }
 )
 _SPACES = re.compile(r"\s+")
-_ELLIPSIS = re.compile(r"(?:\.\.\.|\u2026)\s*$")
+_ELLIPSIS = re.compile(
+    r"[\[(]?\s*(?:\.\.\.+|\u2026)\s*[\])]?\s*"
+    r"(?:(?:read|see|view) more|more|continue reading|read on)?\s*[>»›\"]*\s*$"
+)
 _CHROME_EDGES = " \t:;.,-|>»•·*#"
+_REPEAT_EDGES = _CHROME_EDGES + "!?"
+#: Separators between a headline and the site's name in a page title (dashes are folded).
+_SITE_SEPARATOR = re.compile(r"\s(?:\||-|::|·|•|/)\s")
+#: The same, in a text whose dashes are not folded yet.
+_ANY_SITE_SEPARATOR = re.compile(r"\s(?:[|·•/\u2010-\u2015\u2212-]|::)\s")
+#: Most words a site's name after (or before) a repeated headline may have.
+SITE_NAME_MAX_WORDS = 6
+_TITLE_MAX_WORDS = 40  # longer lines are no page title
+#: Fewest words a line needs before another line's opening can make it a repeat.
+OPENING_MIN_WORDS = 6
+_SENTENCE_CLOSERS = frozenset(".!?\"')]")
+_SENTENCE_END = re.compile(r"[.!?][\"')\]]?$")
 
 #: Lines that are site furniture on most news sites, for a cold start before
 #: any source has been learned. Compared through :func:`chrome_key`.
@@ -79,7 +100,61 @@ BUILTIN_CHROME_TEXT: tuple[str, ...] = (
     "Back to top",
     "Cookie settings",
     "Accept cookies",
+    "Listen to this article",
+    "Continue reading",
+    "Print",
+    "Email",
+    "Comments",
+    "Next article",
+    "Previous article",
+    "Top stories",
+    "More stories",
+    "Recommended",
+    "You may also like",
+    "Don't miss",
 )
+
+#: Labels that lead a link to another article on the same line ("Read more: ...").
+LINK_LABEL_TEXT: tuple[str, ...] = (
+    "Read also",
+    "Also read",
+    "Read more",
+    "See also",
+    "Related",
+    "Related articles",
+    "Related stories",
+    "Related news",
+    "Recommended",
+    "Most read",
+    "Trending",
+    "Watch",
+    "Don't miss",
+    "More on this story",
+    "Further reading",
+)
+#: Most words the linked headline after such a label may have.
+LINK_MAX_WORDS = 25
+#: Labels that credit a picture or a source on the same line ("Photo: Kit Halloran").
+CREDIT_LABEL_TEXT: tuple[str, ...] = (
+    "Photo",
+    "Photograph",
+    "Photo credit",
+    "Picture",
+    "Image",
+    "Image source",
+    "Image credit",
+    "Credit",
+)
+#: Most words the credited name after such a label may have (a caption is longer).
+CREDIT_MAX_WORDS = 8
+_COPYRIGHT = re.compile(
+    r"^(?:©|\(c\)\s*(?=\d{4}\b|copyright\b))"
+    r"|^copyright\b\s*(?:©|\(c\))?\s*(?:\d{4}\b|all rights reserved)"
+    r"|\ball rights reserved\b"
+)
+#: Most words a copyright notice may have.
+COPYRIGHT_MAX_WORDS = 20
+_READING_TIME = re.compile(r"^\d{1,3}\s*(?:min|mins|minute|minutes)(?:\s+read)?$")
 
 
 def normalize_line(line: str) -> str:
@@ -96,6 +171,37 @@ def chrome_key(line: str) -> str:
 
 
 BUILTIN_CHROME: frozenset[str] = frozenset(chrome_key(text) for text in BUILTIN_CHROME_TEXT)
+LINK_LABELS: frozenset[str] = frozenset(chrome_key(text) for text in LINK_LABEL_TEXT)
+CREDIT_LABELS: frozenset[str] = frozenset(chrome_key(text) for text in CREDIT_LABEL_TEXT)
+_LABEL_MAX_WORDS = max(len(label.split()) for label in (*LINK_LABELS, *CREDIT_LABELS))
+_LINK = re.compile(r"^([^:|>»›,]{2,40}?)\s*([:|>»›,])\s*(\S.*)$")
+
+
+def is_builtin_chrome(key: str) -> bool:
+    """True for a :func:`chrome_key` form that is site furniture on its own.
+
+    The built-in lines; a link label followed by a linked headline ("read more:
+    ferry strike ends"); a picture credit ("photo: kit halloran"); a copyright
+    notice; a reading time ("4 min read").
+    """
+    if key in BUILTIN_CHROME or _READING_TIME.match(key):
+        return True
+    words = key.count(" ") + 1  # a chrome key's spaces are single
+    if (
+        words <= COPYRIGHT_MAX_WORDS
+        and ("\u00a9" in key or "(c)" in key or "copyright" in key or "rights reserved" in key)
+        and _COPYRIGHT.search(key)
+    ):
+        return True
+    link = _LINK.match(key) if words <= LINK_MAX_WORDS + _LABEL_MAX_WORDS else None
+    if link is None:
+        return False
+    label, rest = link.group(1).strip(_CHROME_EDGES), len(link.group(3).split())
+    if link.group(2) == ",":  # "Image source, Getty Images": only a label of two words or more
+        return label in CREDIT_LABELS and " " in label and rest <= CREDIT_MAX_WORDS
+    return (label in LINK_LABELS and rest <= LINK_MAX_WORDS) or (
+        label in CREDIT_LABELS and rest <= CREDIT_MAX_WORDS
+    )
 
 
 def line_fingerprint(line: str) -> str:
@@ -130,6 +236,8 @@ class CleanedText:
 
 def _is_teaser(norm: str, all_norms: Iterable[str]) -> bool:
     """True when ``norm`` ends in an ellipsis and its stem starts another line."""
+    if "..." not in norm[-32:]:  # NFKC writes "\u2026" as three dots
+        return False
     match = _ELLIPSIS.search(norm)
     if match is None:
         return False
@@ -141,6 +249,63 @@ def _is_teaser(norm: str, all_norms: Iterable[str]) -> bool:
     )
 
 
+def _repeat_key(norm: str) -> str:
+    """Form in which two lines are one: no edge punctuation ("Hi." = "hi")."""
+    return norm.strip(_REPEAT_EDGES)
+
+
+def _site_twin(key: str, keys: Mapping[str, int]) -> int | None:
+    """Index of the line ``key`` repeats with a site's name before or after it, if any.
+
+    "ferry strike ends | the daily planet" repeats "ferry strike ends" when another
+    line is exactly that: the plain headline (three words or more), the name at most
+    :data:`SITE_NAME_MAX_WORDS` words.
+    """
+    if key.count(" ") >= _TITLE_MAX_WORDS:
+        return None
+    separators = list(_SITE_SEPARATOR.finditer(key))
+    if not separators:
+        return None
+    for cut in (separators[-1], separators[0]):
+        for headline, name in (
+            (key[: cut.start()], key[cut.end() :]),
+            (key[cut.end() :], key[: cut.start()]),
+        ):
+            plain = headline.strip(_REPEAT_EDGES)
+            if (
+                plain != key
+                and plain in keys
+                and len(plain.split()) >= 3
+                and len(name.split()) <= SITE_NAME_MAX_WORDS
+            ):
+                return keys[plain]
+    return None
+
+
+_OPENING_CHARS = 10  # six words take at least eleven characters
+
+
+def _openings(norms: Iterable[str]) -> dict[str, list[str]]:
+    """Lines by their first characters, so :func:`_opens_another` compares only likely ones."""
+    openings: dict[str, list[str]] = {}
+    for norm in norms:
+        openings.setdefault(norm[:_OPENING_CHARS], []).append(norm)
+    return openings
+
+
+def _opens_another(norm: str, openings: Mapping[str, list[str]]) -> bool:
+    """True when ``norm`` is a whole sentence (or more) that another, longer line opens with."""
+    alike = openings.get(norm[:_OPENING_CHARS], ())
+    if len(alike) < 2 or norm[-1:] not in _SENTENCE_CLOSERS or not _SENTENCE_END.search(norm):
+        return False
+    if norm.count(" ") + 1 < OPENING_MIN_WORDS:
+        return False
+    return any(
+        len(other) > len(norm) and other.startswith(norm) and other[len(norm)] == " "
+        for other in alike
+    )
+
+
 def clean_lines(
     text: str,
     learned: frozenset[str] = frozenset(),
@@ -149,27 +314,50 @@ def clean_lines(
     """Remove repeated lines, truncated teasers and chrome from one article.
 
     ``chrome`` holds :func:`chrome_key` forms of lines to drop (the built-in
-    list by default); ``learned`` holds :func:`line_fingerprint` values of a
+    list by default, with :func:`is_builtin_chrome`'s patterns; another set
+    replaces both); ``learned`` holds :func:`line_fingerprint` values of a
     source's learned boilerplate.
     """
     lines = split_lines(text)
     norms = [normalize_line(line) for line in lines]
+    keys: dict[str, int] = {}
+    for i, norm in enumerate(norms):
+        keys.setdefault(_repeat_key(norm), i)
+    openings = _openings(norms)
+    decorated = _ANY_SITE_SEPARATOR.search(text) is not None
+    builtin = chrome is BUILTIN_CHROME
     removed: dict[str, int] = {}
     kept: list[str] = []
     seen: set[str] = set()
     kept_norms: list[str] = []
     for line, norm in zip(lines, norms, strict=True):
         key = norm.strip(_CHROME_EDGES)
-        if key in chrome or (learned and key_fingerprint(key) in learned):
+        repeat = _repeat_key(norm)
+        if (
+            key in chrome
+            or (builtin and is_builtin_chrome(key))
+            or (learned and key_fingerprint(key) in learned)
+        ):
             reason = "chrome"
-        elif norm in seen:
+        elif repeat in seen:
             reason = "repeat"
         elif _is_teaser(norm, norms):
             reason = "teaser"
+        elif _opens_another(norm, openings):
+            reason = "repeat"
+        elif decorated and (twin := _site_twin(repeat, keys)) is not None:
+            # the plain headline takes the decorated one's place, and is a repeat where it stands
+            plain = norms[twin]
+            if _repeat_key(plain) not in seen:
+                kept.append(lines[twin])
+                kept_norms.append(plain)
+                seen.add(_repeat_key(plain))
+                continue
+            reason = "repeat"
         else:
             kept.append(line)
             kept_norms.append(norm)
-            seen.add(norm)
+            seen.add(repeat)
             continue
         removed[reason] = removed.get(reason, 0) + 1
     return CleanedText(lines=tuple(kept), removed=removed, normalized=tuple(kept_norms))
