@@ -132,6 +132,23 @@ def test_labelled_links_credits_copyright_and_reading_time_are_chrome() -> None:
     assert clean_lines("4 min read", chrome=frozenset()).lines == ("4 min read",)
 
 
+def test_headlines_listed_under_a_link_header_are_chrome() -> None:
+    headline = "Ferry strike ends after three days"
+    lead = "Ferries will sail again on Monday, the union said."
+    links = "Read also:\nValdoria port workers vote on pay deal\nIs the island economy next?"
+    after = "The deal holds for two years."
+    cleaned = clean_lines(f"{headline}\n{lead}\n{links}\n{after}\nLatest\nUnion leader re-elected")
+    assert cleaned.lines == (headline, lead, after)
+    assert cleaned.removed == {"chrome": 5}
+    # a menu's "Latest" above the headline heads no list: nothing of the article is read yet
+    cleaned = clean_lines(f"Skip to content\nLatest\n{headline}\n{lead}")
+    assert cleaned.lines == (headline, lead)
+    # a paragraph that ends its sentence is the article again, and a list has ten links at most
+    eleven = "\n".join(f"Port workers vote on pay deal number {n}" for n in range(11))
+    cleaned = clean_lines(f"{lead}\nRelated\n{eleven}")
+    assert cleaned.lines == (lead, "Port workers vote on pay deal number 10")
+
+
 def test_kept_text_is_the_original_not_the_normalised_form() -> None:
     line = "  \u201cQuoted\u201d   Headline  "
     assert clean_lines(line).lines == ("\u201cQuoted\u201d   Headline",)

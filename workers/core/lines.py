@@ -16,8 +16,11 @@ Removed, each counted by reason:
   "read more") whose text starts another, longer line of the article;
 * ``chrome``: site furniture, from a built-in list or learned per source
   (see :mod:`workers.core.dedupe`); a built-in label leading a link to another
-  article ("Read also: Ferry strike ends"); a picture's credit ("Photo: Kit
-  Halloran"); a copyright notice; a reading time.
+  article ("Read also: Ferry strike ends"), and the headlines listed under
+  such a label alone ("Read also:", "Latest"; lines of at most 20 words that end
+  no sentence) once a paragraph of the article has been kept (a menu's "Latest"
+  above the headline heads no list); a picture's credit ("Photo: Kit Halloran"); a copyright
+  notice; a reading time.
 """
 
 from __future__ import annotations
@@ -134,6 +137,18 @@ LINK_LABEL_TEXT: tuple[str, ...] = (
 )
 #: Most words the linked headline after such a label may have.
 LINK_MAX_WORDS = 25
+#: Lines alone that head a list of links to other articles ("Read also:", "Latest").
+LIST_HEADER_TEXT: tuple[str, ...] = (
+    *LINK_LABEL_TEXT,
+    "Latest",
+    "Latest news",
+    "Top stories",
+    "More stories",
+    "You may also like",
+)
+#: Most headlines such a header's list is taken to have, and most words in each.
+LIST_MAX_LINKS = 10
+LIST_HEADLINE_MAX_WORDS = 20
 #: Labels that credit a picture or a source on the same line ("Photo: Kit Halloran").
 CREDIT_LABEL_TEXT: tuple[str, ...] = (
     "Photo",
@@ -173,6 +188,7 @@ def chrome_key(line: str) -> str:
 BUILTIN_CHROME: frozenset[str] = frozenset(chrome_key(text) for text in BUILTIN_CHROME_TEXT)
 LINK_LABELS: frozenset[str] = frozenset(chrome_key(text) for text in LINK_LABEL_TEXT)
 CREDIT_LABELS: frozenset[str] = frozenset(chrome_key(text) for text in CREDIT_LABEL_TEXT)
+LIST_HEADERS: frozenset[str] = frozenset(chrome_key(text) for text in LIST_HEADER_TEXT)
 _LABEL_MAX_WORDS = max(len(label.split()) for label in (*LINK_LABELS, *CREDIT_LABELS))
 _LINK = re.compile(r"^([^:|>»›,]{2,40}?)\s*([:|>»›,])\s*(\S.*)$")
 
@@ -232,6 +248,15 @@ class CleanedText:
     def body(self) -> str:
         """Kept lines joined as paragraphs."""
         return "\n\n".join(self.lines)
+
+
+def _linked_headline(norm: str) -> bool:
+    """True for a line shaped like another article's headline in a list of links.
+
+    At most :data:`LIST_HEADLINE_MAX_WORDS` words and no full stop or exclamation
+    at its end: a paragraph of the article ends its sentence.
+    """
+    return norm.count(" ") < LIST_HEADLINE_MAX_WORDS and norm.rstrip("\"')]")[-1:] not in ".!"
 
 
 def _is_teaser(norm: str, all_norms: Iterable[str]) -> bool:
@@ -330,6 +355,8 @@ def clean_lines(
     kept: list[str] = []
     seen: set[str] = set()
     kept_norms: list[str] = []
+    links = 0  # headlines of other articles that may still follow a list's header
+    paragraphs = False  # a list is read as one once the article's text has begun, not in the menu
     for line, norm in zip(lines, norms, strict=True):
         key = norm.strip(_CHROME_EDGES)
         repeat = _repeat_key(norm)
@@ -338,6 +365,10 @@ def clean_lines(
             or (builtin and is_builtin_chrome(key))
             or (learned and key_fingerprint(key) in learned)
         ):
+            links = LIST_MAX_LINKS if builtin and paragraphs and key in LIST_HEADERS else 0
+            reason = "chrome"
+        elif links and _linked_headline(norm):
+            links -= 1
             reason = "chrome"
         elif repeat in seen:
             reason = "repeat"
@@ -358,6 +389,8 @@ def clean_lines(
             kept.append(line)
             kept_norms.append(norm)
             seen.add(repeat)
+            links = 0
+            paragraphs = paragraphs or not _linked_headline(norm)
             continue
         removed[reason] = removed.get(reason, 0) + 1
     return CleanedText(lines=tuple(kept), removed=removed, normalized=tuple(kept_norms))
