@@ -415,7 +415,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=800)
     parser.add_argument("--chars", type=int, default=2000)
-    parser.add_argument("--ner-off-articles", type=int, default=8000)
+    parser.add_argument("--ner-off-articles", type=int, default=16000)
     parser.add_argument("--rss-articles", type=int, default=50000)
     parser.add_argument(
         "--rounds", type=int, default=3, help="one-worker runs beside the limit (median taken)"
