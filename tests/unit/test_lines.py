@@ -77,21 +77,36 @@ def test_headline_with_the_site_name_gives_way_to_the_plain_headline() -> None:
     assert clean_lines(f"Ferry strike ends\n{clause}").lines == ("Ferry strike ends", clause)
 
 
-def test_a_sentence_that_opens_another_line_is_a_repeat() -> None:
+def test_a_sentence_another_line_holds_is_a_repeat() -> None:
     standfirst = "Ferries between the islands will sail again on Monday, the union said."
-    lead = standfirst + " The strike had stranded 3,000 travellers."
-    cleaned = clean_lines(f"Ferry strike ends\n{standfirst}\n{lead}")
-    assert cleaned.lines == ("Ferry strike ends", lead)
-    assert cleaned.removed == {"repeat": 1}
-    # a headline that opens the lead mid-sentence stays: it is the headline
+    tail = " The strike had stranded 3,000 travellers."
+    for lead in (standfirst + tail, "VALDORIA (Planet) - " + standfirst + tail):
+        cleaned = clean_lines(f"Ferry strike ends\n{standfirst}\n{lead}")
+        assert cleaned.lines == ("Ferry strike ends", lead)
+        assert cleaned.removed == {"repeat": 1}
+    lead = standfirst + tail
+    # a headline the lead repeats stays: it ends no sentence
     headline = "Ferries between the islands will sail again on Monday"
     assert clean_lines(f"{headline}\n{lead}").lines == (headline, lead)
     # and so does a short sentence (an answer, a quote)
     assert clean_lines("Yes.\nYes. The union agreed.").lines == ("Yes.", "Yes. The union agreed.")
+    # far down a long article only exact repeats are looked for: the work stays linear
+    filler = "\n".join(f"Paragraph {n} of the article ends here." for n in range(70))
+    cleaned = clean_lines(f"{filler}\n{standfirst}\n{lead}")
+    assert standfirst in cleaned.lines
 
 
 def test_teasers_with_bracketed_ellipsis_or_read_more() -> None:
     full = "The union's leader said the deal was fair to both sides and would hold."
+    dated = "VALDORIA (Planet) - " + full
+    for teaser, whole in (
+        ("\u2022 The union's leader said the deal was fair...", full),
+        ("The union's leader said the deal was fair...", dated),
+    ):
+        assert clean_lines(f"{teaser}\n{whole}").lines == (whole,), teaser
+    # a teaser's few words elsewhere in a line do not make it one
+    short = "The union's leader said..."
+    assert clean_lines(f"{short}\n{dated}").lines == (short, dated)
     for teaser in (
         "The union's leader said the deal was fair [...]",
         "The union's leader said the deal was fair (\u2026)",

@@ -10,10 +10,12 @@ Removed, each counted by reason:
   already kept (a repeated headline stays once, at its first position); a
   headline that another line repeats with the site's name after a separator
   ("Ferry strike ends | The Daily Planet"), which gives way to the plain
-  line, taken to its place; and a sentence line that another line opens with
-  (a standfirst that is also the lead's first sentence);
+  line, taken to its place; and, among the first 64 lines, a line of whole
+  sentences that another line holds (a standfirst that is also the lead's
+  first sentence, after a dateline or not);
 * ``teaser``: a line ending in "..." or "…" (bracketed or not, maybe followed by
-  "read more") whose text starts another, longer line of the article;
+  "read more") whose text starts another, longer line of the article, or, from
+  five words and among the first 64 lines, stands anywhere in one;
 * ``chrome``: site furniture, from a built-in list or learned per source
   (see :mod:`workers.core.dedupe`); a built-in label leading a link to another
   article ("Read also: Ferry strike ends"), and the headlines listed under
@@ -28,7 +30,8 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 _QUOTES = str.maketrans(
@@ -68,8 +71,15 @@ _ANY_SITE_SEPARATOR = re.compile(r"\s(?:[|·•/\u2010-\u2015\u2212-]|::)\s")
 #: Most words a site's name after (or before) a repeated headline may have.
 SITE_NAME_MAX_WORDS = 6
 _TITLE_MAX_WORDS = 40  # longer lines are no page title
-#: Fewest words a line needs before another line's opening can make it a repeat.
-OPENING_MIN_WORDS = 6
+#: Fewest words a line needs before another line holding it makes it a repeat, and most
+#: characters (a standfirst, a pull quote: not a paragraph).
+INSIDE_MIN_WORDS = 6
+INSIDE_MAX_CHARS = 400
+#: Fewest words of a teaser's text that may stand anywhere in the line it truncates.
+TEASER_INSIDE_MIN_WORDS = 5
+#: Lines at an article's top where a line inside another is looked for (the work grows
+#: with their length times their number, so not over a whole 1 MB article).
+HEAD_LINES = 64
 _SENTENCE_CLOSERS = frozenset(".!?\"')]")
 _SENTENCE_END = re.compile(r"[.!?][\"')\]]?$")
 
@@ -259,18 +269,47 @@ def _linked_headline(norm: str) -> bool:
     return norm.count(" ") < LIST_HEADLINE_MAX_WORDS and norm.rstrip("\"')]")[-1:] not in ".!"
 
 
-def _is_teaser(norm: str, all_norms: Iterable[str]) -> bool:
-    """True when ``norm`` ends in an ellipsis and its stem starts another line."""
+class _Text:
+    """An article's normalised lines, its first :data:`HEAD_LINES` joined.
+
+    They answer whether a text appears inside another line there, in time linear in
+    the article.
+    """
+
+    def __init__(self, norms: Sequence[str]) -> None:
+        self.norms = norms
+        self.head = "\n".join(norms[:HEAD_LINES])
+        self.counts = Counter(norms[:HEAD_LINES])
+
+    def elsewhere(self, text: str, norm: str) -> bool:
+        """True when ``text``, a part of the head's line ``norm``, is in another head line."""
+        return self.head.count(text) > self.counts[norm]
+
+
+def _is_teaser(index: int, norm: str, text: _Text) -> bool:
+    """True when ``norm`` ends in an ellipsis and its stem is in another line.
+
+    The stem must open that line, or, from :data:`TEASER_INSIDE_MIN_WORDS` words, may
+    stand anywhere in it (after a dateline: "LISBON (Reuters) - ..."), among the article's
+    first :data:`HEAD_LINES` lines.
+    """
     if "..." not in norm[-32:]:  # NFKC writes "\u2026" as three dots
         return False
     match = _ELLIPSIS.search(norm)
     if match is None:
         return False
-    stem = norm[: match.start()].rstrip()
+    stem = norm[: match.start()].rstrip().lstrip(_REPEAT_EDGES)
     if len(stem) < 12:
         return False
+    if (
+        index < HEAD_LINES
+        and stem.count(" ") + 1 >= TEASER_INSIDE_MIN_WORDS
+        and text.elsewhere(stem, norm)
+    ):
+        return True
     return any(
-        other != norm and len(other) > len(stem) and other.startswith(stem) for other in all_norms
+        other != norm and len(other) > len(stem) and other.lstrip(_REPEAT_EDGES).startswith(stem)
+        for other in text.norms
     )
 
 
@@ -307,28 +346,19 @@ def _site_twin(key: str, keys: Mapping[str, int]) -> int | None:
     return None
 
 
-_OPENING_CHARS = 10  # six words take at least eleven characters
+def _inside_another(index: int, norm: str, text: _Text) -> bool:
+    """True when ``norm`` is a whole sentence (or more) that another, longer line holds.
 
-
-def _openings(norms: Iterable[str]) -> dict[str, list[str]]:
-    """Lines by their first characters, so :func:`_opens_another` compares only likely ones."""
-    openings: dict[str, list[str]] = {}
-    for norm in norms:
-        openings.setdefault(norm[:_OPENING_CHARS], []).append(norm)
-    return openings
-
-
-def _opens_another(norm: str, openings: Mapping[str, list[str]]) -> bool:
-    """True when ``norm`` is a whole sentence (or more) that another, longer line opens with."""
-    alike = openings.get(norm[:_OPENING_CHARS], ())
-    if len(alike) < 2 or norm[-1:] not in _SENTENCE_CLOSERS or not _SENTENCE_END.search(norm):
+    A standfirst that is also the lead's first sentence, a pull quote: dropping the
+    shorter line loses no text. From :data:`INSIDE_MIN_WORDS` words, and only a line
+    that ends a sentence: a headline the lead repeats stays the headline. Among the
+    article's first :data:`HEAD_LINES` lines, where standfirst and lead stand.
+    """
+    if index >= HEAD_LINES or norm[-1:] not in _SENTENCE_CLOSERS or len(norm) > INSIDE_MAX_CHARS:
         return False
-    if norm.count(" ") + 1 < OPENING_MIN_WORDS:
+    if not _SENTENCE_END.search(norm) or norm.count(" ") + 1 < INSIDE_MIN_WORDS:
         return False
-    return any(
-        len(other) > len(norm) and other.startswith(norm) and other[len(norm)] == " "
-        for other in alike
-    )
+    return text.elsewhere(norm, norm)
 
 
 def clean_lines(
@@ -348,7 +378,7 @@ def clean_lines(
     keys: dict[str, int] = {}
     for i, norm in enumerate(norms):
         keys.setdefault(_repeat_key(norm), i)
-    openings = _openings(norms)
+    joined = _Text(norms)
     decorated = _ANY_SITE_SEPARATOR.search(text) is not None
     builtin = chrome is BUILTIN_CHROME
     removed: dict[str, int] = {}
@@ -357,7 +387,7 @@ def clean_lines(
     kept_norms: list[str] = []
     links = 0  # headlines of other articles that may still follow a list's header
     paragraphs = False  # a list is read as one once the article's text has begun, not in the menu
-    for line, norm in zip(lines, norms, strict=True):
+    for index, (line, norm) in enumerate(zip(lines, norms, strict=True)):
         key = norm.strip(_CHROME_EDGES)
         repeat = _repeat_key(norm)
         if (
@@ -372,9 +402,9 @@ def clean_lines(
             reason = "chrome"
         elif repeat in seen:
             reason = "repeat"
-        elif _is_teaser(norm, norms):
+        elif _is_teaser(index, norm, joined):
             reason = "teaser"
-        elif _opens_another(norm, openings):
+        elif _inside_another(index, norm, joined):
             reason = "repeat"
         elif decorated and (twin := _site_twin(repeat, keys)) is not None:
             # the plain headline takes the decorated one's place, and is a repeat where it stands
