@@ -411,12 +411,20 @@ def test_a_lesser_place_the_model_also_took_for_a_person_is_not_mapped() -> None
     assert located.entities[0].geo == BRENN
 
 
-def test_a_region_only_iso_names_needs_another_place_of_its_country() -> None:
+def test_a_region_only_iso_names_needs_another_place_of_its_country_or_a_place_word() -> None:
     alone = locate([entity("North March", "LOC", 0)], "North March", INDEX)
     assert alone.entities[0].geo is None
     ents = [entity("North March", "LOC", 0), entity("Sella", "GPE", 16)]
     located = locate(ents, "North March and Sella", INDEX)
     assert [e.geo for e in located.entities] == [NORTH_MARCH, SELLA]
+    # written where a place goes ("in North March"): it needs nothing else
+    text = "Officials in North March said the road was open."
+    located = locate([entity("North March", "GPE", 13)], text, INDEX)
+    assert located.entities[0].geo == NORTH_MARCH
+    # but not after an article: a region named by a common word takes one ("in the West")
+    text = "Officials in the North March said the road was open."
+    located = locate([entity("North March", "GPE", 17)], text, INDEX)
+    assert located.entities[0].geo is None
 
 
 def test_only_a_notable_place_points_the_articles_other_names_at_its_country() -> None:

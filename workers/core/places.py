@@ -686,7 +686,7 @@ def notable(place: Place, city: int) -> bool:
     )
 
 
-def _stray(geo: Place, name: str, named: Mapping[str, set[str]]) -> bool:
+def _stray(geo: Place, name: str, named: Mapping[str, set[str]], written_as_place: bool) -> bool:
     """Whether a lesser place lies in no country any other place of the article lies in.
 
     ``named``: the article's resolved place names (:func:`name_key`) by country.
@@ -694,14 +694,16 @@ def _stray(geo: Place, name: str, named: Mapping[str, set[str]]) -> bool:
     (a surname, "Police" before a title, a compass word) in an article whose other
     places all lie in other countries is weak evidence, and is left unresolved. A
     region only ISO 3166 names (no GeoNames entry) needs another place of the article
-    in its country even when the article names no other place.
+    in its country even when the article names no other place, unless a mention is
+    written where a place goes (``written_as_place``: "in Ontario", "across Punjab"; a
+    region named by a common word takes an article: "in the West", "the Centre").
     """
     if notable(geo, WELL_KNOWN_CITY):
         return False
     supported = bool(named[geo.country] - {name})
     if geo.kind == "region" and geo.geonameid is None:
-        # a region only ISO 3166 names ("West", "Centre" provinces): never on its own
-        return not supported
+        # a region only ISO 3166 names ("West", "Centre" provinces): not on its own
+        return not supported and not written_as_place
     return len(named) > 1 and not supported
 
 
@@ -812,7 +814,12 @@ def locate(entities: Sequence[Entity], text: str, places: PlaceIndex) -> Located
     weights: Counter[str] = Counter()
     for entity, geo in zip(repaired, found, strict=True):
         if geo is not None and (
-            _stray(geo, name_key(entity.canonical), named)
+            _stray(
+                geo,
+                name_key(entity.canonical),
+                named,
+                any(_locative(text, m.start) for m in entity.mentions),
+            )
             or _inside_names(entity, text, longer, places, people_at)
             or _contested(entity, geo, text)
         ):
