@@ -232,3 +232,11 @@ def test_regions_are_found_with_their_designation_but_not_us_universities(
     kachin = places.resolve("Kachin State")
     assert kachin is not None and kachin.region == "MM-11"
     assert not places.known("Ohio State") and not places.known("Penn State")
+
+
+def test_provinces_under_a_geographical_unit_are_first_level_regions(places: PlaceIndex) -> None:
+    """ISO 3166-2 puts Indonesia's provinces under "geographical units" that govern nothing."""
+    for name, code in (("Gorontalo", "ID-GO"), ("Kalimantan Timur", "ID-KI")):
+        assert code in {p.region for p in places.candidates(name) if p.kind == "region"}, name
+    # a province under a governing region (Italy's, Spain's) is still the second level
+    assert not [p for p in places.candidates("Sondrio") if p.kind == "region"]

@@ -64,6 +64,8 @@ MIN_CITY_POPULATION = 15000
 MIN_ALTERNATE_POPULATION = 100_000
 #: First-level subdivision types left out (numerous, small, names often common words).
 SMALL_SUBDIVISIONS = ("unicipal", "ommune", "arish", "ocal council", "istrict", "ayon")
+#: ISO 3166-2 types of subdivisions that group others without governing them.
+GEOGRAPHICAL_UNITS = ("Geographical unit", "Geographical region")
 OVERRIDES = "place_overrides.tsv"
 #: Cities whose names in every language and script are matched in articles no English
 #: model reads (:mod:`workers.core.foreign_places`): the largest only, whose names are
@@ -141,8 +143,14 @@ def _regions(
     region iso3166-2 gives none keeps null coordinates.
     """
     states = {f"US-{code}": row for code, row in cache_.get_us_states().items()}
+    # a "geographical unit" (Indonesia's Java, Sumatra...) governs nothing: the provinces
+    # under it are the country's first level
+    geographical = {sub.code for sub in pycountry.subdivisions if sub.type in GEOGRAPHICAL_UNITS}
     for sub in pycountry.subdivisions:
-        if sub.parent_code is not None or any(s in sub.type for s in SMALL_SUBDIVISIONS):
+        parent = sub.parent_code and f"{sub.country_code}-{sub.parent_code.split('-')[-1]}"
+        if (parent and parent not in geographical) or any(
+            s in sub.type for s in SMALL_SUBDIVISIONS
+        ):
             continue
         state = states.get(sub.code)
         # "Isle of Anglesey [Sir Ynys Mon GB-YNM]": names carry their other forms in brackets

@@ -695,7 +695,7 @@ def _stray(geo: Place, name: str, named: Mapping[str, set[str]], written_as_plac
     places all lie in other countries is weak evidence, and is left unresolved. A
     region only ISO 3166 names (no GeoNames entry) needs another place of the article
     in its country even when the article names no other place, unless a mention is
-    written where a place goes (``written_as_place``: "in Ontario", "across Punjab"; a
+    written where a place goes (``written_as_place``: "in Alberta", "across Bavaria"; a
     region named by a common word takes an article: "in the West", "the Centre").
     """
     if notable(geo, WELL_KNOWN_CITY):
