@@ -27,6 +27,7 @@ Removed, each counted by reason:
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import re
 import unicodedata
@@ -75,6 +76,8 @@ _TITLE_MAX_WORDS = 40  # longer lines are no page title
 #: characters (a standfirst, a pull quote: not a paragraph).
 INSIDE_MIN_WORDS = 6
 INSIDE_MAX_CHARS = 400
+#: Fewest characters of a teaser's text.
+TEASER_MIN_CHARS = 12
 #: Fewest words of a teaser's text that may stand anywhere in the line it truncates.
 TEASER_INSIDE_MIN_WORDS = 5
 #: Lines at an article's top where a line inside another is looked for (the work grows
@@ -280,6 +283,25 @@ class _Text:
         self.norms = norms
         self.head = "\n".join(norms[:HEAD_LINES])
         self.counts = Counter(norms[:HEAD_LINES])
+        self._sorted: list[str] | None = None
+
+    def continued(self, stem: str, norm: str) -> bool:
+        """True when a line other than ``norm`` opens with ``stem`` and goes on after it.
+
+        Edge punctuation aside; in logarithmic time: the lines that open with ``stem``
+        are neighbours in sorted order.
+        """
+        if self._sorted is None:  # sorted on the first teaser: most articles have none
+            self._sorted = sorted({line.lstrip(_REPEAT_EDGES) for line in self.norms})
+        own = norm.lstrip(_REPEAT_EDGES)
+        start = bisect.bisect_left(self._sorted, stem)
+        # at most the stem itself and the teaser come before a longer line
+        for other in self._sorted[start : start + 3]:
+            if not other.startswith(stem):
+                return False
+            if other != own and len(other) > len(stem):
+                return True
+        return False
 
     def elsewhere(self, text: str, norm: str) -> bool:
         """True when ``text``, a part of the head's line ``norm``, is in another head line."""
@@ -299,7 +321,7 @@ def _is_teaser(index: int, norm: str, text: _Text) -> bool:
     if match is None:
         return False
     stem = norm[: match.start()].rstrip().lstrip(_REPEAT_EDGES)
-    if len(stem) < 12:
+    if len(stem) < TEASER_MIN_CHARS:
         return False
     if (
         index < HEAD_LINES
@@ -307,10 +329,7 @@ def _is_teaser(index: int, norm: str, text: _Text) -> bool:
         and text.elsewhere(stem, norm)
     ):
         return True
-    return any(
-        other != norm and len(other) > len(stem) and other.lstrip(_REPEAT_EDGES).startswith(stem)
-        for other in text.norms
-    )
+    return text.continued(stem, norm)
 
 
 def _repeat_key(norm: str) -> str:
