@@ -90,6 +90,10 @@ def test_a_sentence_another_line_holds_is_a_repeat() -> None:
     assert clean_lines(f"{headline}\n{lead}").lines == (headline, lead)
     # and so does a short sentence (an answer, a quote)
     assert clean_lines("Yes.\nYes. The union agreed.").lines == ("Yes.", "Yes. The union agreed.")
+    # a chrome line holding it does not count: it goes, and would take the sentence along
+    cleaned = clean_lines(f"Ferry strike ends\n{standfirst}\nREAD MORE: {standfirst}")
+    assert cleaned.lines == ("Ferry strike ends", standfirst)
+    assert cleaned.removed == {"chrome": 1}
     # far down a long article only exact repeats are looked for: the work stays linear
     filler = "\n".join(f"Paragraph {n} of the article ends here." for n in range(70))
     cleaned = clean_lines(f"{filler}\n{standfirst}\n{lead}")

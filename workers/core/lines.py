@@ -394,12 +394,20 @@ def clean_lines(
     """
     lines = split_lines(text)
     norms = [normalize_line(line) for line in lines]
+    builtin = chrome is BUILTIN_CHROME
+    furniture = [
+        key in chrome
+        or (builtin and is_builtin_chrome(key))
+        or bool(learned and key_fingerprint(key) in learned)
+        for key in (norm.strip(_CHROME_EDGES) for norm in norms)
+    ]
     keys: dict[str, int] = {}
     for i, norm in enumerate(norms):
         keys.setdefault(_repeat_key(norm), i)
-    joined = _Text(norms)
+    # a line another one holds, or a teaser's whole line, is looked for in the article's
+    # text only: a chrome line ("Read more: <the lead>") goes, and would take it along
+    joined = _Text([norm for norm, gone in zip(norms, furniture, strict=True) if not gone])
     decorated = _ANY_SITE_SEPARATOR.search(text) is not None
-    builtin = chrome is BUILTIN_CHROME
     removed: dict[str, int] = {}
     kept: list[str] = []
     seen: set[str] = set()
@@ -407,13 +415,9 @@ def clean_lines(
     links = 0  # headlines of other articles that may still follow a list's header
     paragraphs = False  # a list is read as one once the article's text has begun, not in the menu
     for index, (line, norm) in enumerate(zip(lines, norms, strict=True)):
-        key = norm.strip(_CHROME_EDGES)
         repeat = _repeat_key(norm)
-        if (
-            key in chrome
-            or (builtin and is_builtin_chrome(key))
-            or (learned and key_fingerprint(key) in learned)
-        ):
+        if furniture[index]:
+            key = norm.strip(_CHROME_EDGES)
             links = LIST_MAX_LINKS if builtin and paragraphs and key in LIST_HEADERS else 0
             reason = "chrome"
         elif links and _linked_headline(norm):
