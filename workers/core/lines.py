@@ -8,21 +8,21 @@ Removed, each counted by reason:
 
 * ``repeat``: a line whose normalised form, edge punctuation aside, was
   already kept (a repeated headline stays once, at its first position); a
-  headline that another line repeats with the site's name after a separator
-  ("Ferry strike ends | The Daily Planet"), which gives way to the plain
-  line, taken to its place; and, among the first 64 lines, a line of whole
-  sentences that another line holds (a standfirst that is also the lead's
-  first sentence, after a dateline or not);
+  headline that another line repeats with the site's name before or after a
+  separator ("Ferry strike ends | The Daily Planet"), which gives way to the
+  plain line, taken to its place; and, among the first 64 lines, a line of
+  whole sentences that another line holds (a standfirst that is also the
+  lead's first sentence, after a dateline or not), a chrome line aside;
 * ``teaser``: a line ending in "..." or "…" (bracketed or not, maybe followed by
   "read more") whose text starts another, longer line of the article, or, from
   five words and among the first 64 lines, stands anywhere in one;
 * ``chrome``: site furniture, from a built-in list or learned per source
   (see :mod:`workers.core.dedupe`); a built-in label leading a link to another
-  article ("Read also: Ferry strike ends"), and the headlines listed under
-  such a label alone ("Read also:", "Latest"; lines of at most 20 words that end
-  no sentence) once a paragraph of the article has been kept (a menu's "Latest"
-  above the headline heads no list); a picture's credit ("Photo: Kit Halloran"); a copyright
-  notice; a reading time.
+  article ("Read also: Ferry strike ends"), and the headlines listed under such
+  a label alone ("Read also:", "Latest"; lines of at most 20 words that end no
+  sentence) once a paragraph of the article has been kept (a menu's "Latest"
+  above the headline heads no list); a picture's credit ("Photo: Kit
+  Halloran"); a copyright notice; a reading time.
 """
 
 from __future__ import annotations
@@ -312,7 +312,7 @@ def _is_teaser(index: int, norm: str, text: _Text) -> bool:
     """True when ``norm`` ends in an ellipsis and its stem is in another line.
 
     The stem must open that line, or, from :data:`TEASER_INSIDE_MIN_WORDS` words, may
-    stand anywhere in it (after a dateline: "LISBON (Reuters) - ..."), among the article's
+    stand anywhere in it (after a dateline: "VALDORIA (Planet) - ..."), among the article's
     first :data:`HEAD_LINES` lines.
     """
     if "..." not in norm[-32:]:  # NFKC writes "\u2026" as three dots
@@ -406,7 +406,7 @@ def clean_lines(
         keys.setdefault(_repeat_key(norm), i)
     # a line another one holds, or a teaser's whole line, is looked for in the article's
     # text only: a chrome line ("Read more: <the lead>") goes, and would take it along
-    joined = _Text([norm for norm, gone in zip(norms, furniture, strict=True) if not gone])
+    article = _Text([norm for norm, gone in zip(norms, furniture, strict=True) if not gone])
     decorated = _ANY_SITE_SEPARATOR.search(text) is not None
     removed: dict[str, int] = {}
     kept: list[str] = []
@@ -425,9 +425,9 @@ def clean_lines(
             reason = "chrome"
         elif repeat in seen:
             reason = "repeat"
-        elif _is_teaser(index, norm, joined):
+        elif _is_teaser(index, norm, article):
             reason = "teaser"
-        elif _inside_another(index, norm, joined):
+        elif _inside_another(index, norm, article):
             reason = "repeat"
         elif decorated and (twin := _site_twin(repeat, keys)) is not None:
             # the plain headline takes the decorated one's place, and is a repeat where it stands
