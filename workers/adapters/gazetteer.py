@@ -143,12 +143,10 @@ def _regions(
     region iso3166-2 gives none keeps null coordinates.
     """
     states = {f"US-{code}": row for code, row in cache_.get_us_states().items()}
-    # a "geographical unit" (Indonesia's Java, Sumatra...) governs nothing: the provinces
-    # under it are the country's first level
-    geographical = {sub.code for sub in pycountry.subdivisions if sub.type in GEOGRAPHICAL_UNITS}
     for sub in pycountry.subdivisions:
-        parent = sub.parent_code and f"{sub.country_code}-{sub.parent_code.split('-')[-1]}"
-        if (parent and parent not in geographical) or any(
+        # a "geographical unit" (Indonesia's Java, Sumatra...) governs nothing: the
+        # provinces under it are the country's first level
+        if (sub.parent is not None and sub.parent.type not in GEOGRAPHICAL_UNITS) or any(
             s in sub.type for s in SMALL_SUBDIVISIONS
         ):
             continue
