@@ -441,6 +441,11 @@ def _locative(text: str, start: int) -> bool:
     return bool(_LOCATIVE.search(text[max(0, start - 40) : start]))
 
 
+def _written_as_place(entity: Entity, text: str) -> bool:
+    """Whether a mention of the entity is written where a place goes ("in Larn")."""
+    return any(_locative(text, m.start) for m in entity.mentions)
+
+
 def feature_label(entity: Entity, text: str) -> str | None:
     """GPE or LOC when a mention is followed by a lower-case feature noun ("Tagus river").
 
@@ -718,7 +723,7 @@ def _contested(entity: Entity, geo: Place, text: str) -> bool:
     labels = {m.label for m in entity.mentions}
     if notable(geo, WELL_KNOWN_CITY) or not labels & PLACE_LABELS or not labels & {"PERSON", "ORG"}:
         return False
-    return not any(_locative(text, m.start) for m in entity.mentions)
+    return not _written_as_place(entity, text)
 
 
 @dataclass(frozen=True)
@@ -765,8 +770,7 @@ def locate(entities: Sequence[Entity], text: str, places: PlaceIndex) -> Located
             # alternate name stays an organisation: only a country or state is taken
             acronym = label == "ORG" and entity.canonical.isupper()
             placed = not acronym and (
-                any(_locative(text, m.start) for m in entity.mentions)
-                or _listed_with_places(entity, text, edges)
+                _written_as_place(entity, text) or _listed_with_places(entity, text, edges)
             )
             if options and (broad or placed):
                 label = "GPE"
@@ -814,12 +818,7 @@ def locate(entities: Sequence[Entity], text: str, places: PlaceIndex) -> Located
     weights: Counter[str] = Counter()
     for entity, geo in zip(repaired, found, strict=True):
         if geo is not None and (
-            _stray(
-                geo,
-                name_key(entity.canonical),
-                named,
-                any(_locative(text, m.start) for m in entity.mentions),
-            )
+            _stray(geo, name_key(entity.canonical), named, _written_as_place(entity, text))
             or _inside_names(entity, text, longer, places, people_at)
             or _contested(entity, geo, text)
         ):
