@@ -67,8 +67,12 @@ _CHROME_EDGES = " \t:;.,-|>»•·*#"
 _REPEAT_EDGES = _CHROME_EDGES + "!?"
 #: Separators between a headline and the site's name in a page title (dashes are folded).
 _SITE_SEPARATOR = re.compile(r"\s(?:\||-|::|·|•|/)\s")
-#: The same, in a text whose dashes are not folded yet.
-_ANY_SITE_SEPARATOR = re.compile(r"\s(?:[|·•/\u2010-\u2015\u2212-]|::)\s")
+#: The same, in a text whose dashes are not folded yet (any dash :data:`_QUOTES` folds).
+_ANY_SITE_SEPARATOR = re.compile(
+    r"\s(?:[|·•/"
+    + re.escape("".join(chr(c) for c, folded in _QUOTES.items() if folded == "-"))
+    + r"-]|::)\s"
+)
 #: Most words a site's name after (or before) a repeated headline may have.
 SITE_NAME_MAX_WORDS = 6
 _TITLE_MAX_WORDS = 40  # longer lines are no page title
@@ -395,15 +399,17 @@ def clean_lines(
     lines = split_lines(text)
     norms = [normalize_line(line) for line in lines]
     builtin = chrome is BUILTIN_CHROME
+    chrome_keys = [norm.strip(_CHROME_EDGES) for norm in norms]
     furniture = [
         key in chrome
         or (builtin and is_builtin_chrome(key))
         or bool(learned and key_fingerprint(key) in learned)
-        for key in (norm.strip(_CHROME_EDGES) for norm in norms)
+        for key in chrome_keys
     ]
+    repeats = [_repeat_key(norm) for norm in norms]
     keys: dict[str, int] = {}
-    for i, norm in enumerate(norms):
-        keys.setdefault(_repeat_key(norm), i)
+    for i, repeat in enumerate(repeats):
+        keys.setdefault(repeat, i)
     # a line another one holds, or a teaser's whole line, is looked for in the article's
     # text only: a chrome line ("Read more: <the lead>") goes, and would take it along
     article = _Text([norm for norm, gone in zip(norms, furniture, strict=True) if not gone])
@@ -415,10 +421,10 @@ def clean_lines(
     links = 0  # headlines of other articles that may still follow a list's header
     paragraphs = False  # a list is read as one once the article's text has begun, not in the menu
     for index, (line, norm) in enumerate(zip(lines, norms, strict=True)):
-        repeat = _repeat_key(norm)
+        repeat = repeats[index]
         if furniture[index]:
-            key = norm.strip(_CHROME_EDGES)
-            links = LIST_MAX_LINKS if builtin and paragraphs and key in LIST_HEADERS else 0
+            header = builtin and paragraphs and chrome_keys[index] in LIST_HEADERS
+            links = LIST_MAX_LINKS if header else 0
             reason = "chrome"
         elif links and _linked_headline(norm):
             links -= 1
@@ -431,11 +437,10 @@ def clean_lines(
             reason = "repeat"
         elif decorated and (twin := _site_twin(repeat, keys)) is not None:
             # the plain headline takes the decorated one's place, and is a repeat where it stands
-            plain = norms[twin]
-            if _repeat_key(plain) not in seen:
+            if repeats[twin] not in seen:
                 kept.append(lines[twin])
-                kept_norms.append(plain)
-                seen.add(_repeat_key(plain))
+                kept_norms.append(norms[twin])
+                seen.add(repeats[twin])
                 continue
             reason = "repeat"
         else:
