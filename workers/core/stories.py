@@ -357,9 +357,8 @@ def person_key(entity: Entity) -> str:
     ("Bill" for "William") counts as another person.
     """
     words = entity.canonical.split()
-    if len(words) >= 2:
-        return f"{words[0][:1].casefold()} {words[-1].casefold()}"
-    return family_name(entity)
+    family = family_name(entity)
+    return f"{words[0][:1].casefold()} {family}" if len(words) >= 2 else family
 
 
 def knows(people: Iterable[str], named: Iterable[str]) -> bool:
