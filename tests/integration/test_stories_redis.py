@@ -269,6 +269,26 @@ def test_an_article_published_years_later_opens_its_own_story(isolated: Settings
     assert [(x.root, x.relation) for x in links] == [("old", "first"), ("new", "first")]
 
 
+def test_years_a_year_apart_join_and_years_further_apart_do_not(isolated: Settings) -> None:
+    """The year rule in link.lua is the in-memory one: reports of one event may name the
+    years either side of it; years two or more apart, none closer, are two events."""
+    clock = FakeClock(1_000 * DAY)
+    (t0, b0), (t1, b1), (t2, b2) = EVENTS["quake"]
+    items = [
+        LinkRequest("q2008", features(t0, b0 + " It came in December 2008.")),
+        LinkRequest("q2009", features(t1, b1 + " Repairs will last into 2009.")),
+        LinkRequest("q2011", features(t2, b2 + " It came in 2011.")),  # 2 years from 2009
+    ]
+    links = link(isolated, clock, items)
+    memory = asyncio.run(MemoryLinker(threshold=0.25).link(items))
+    assert links == memory
+    assert [(x.root, x.relation) for x in links] == [
+        ("q2008", "first"),
+        ("q2008", "coverage"),
+        ("q2011", "first"),
+    ]
+
+
 def test_a_cold_story_is_not_joined(isolated: Settings) -> None:
     clock = FakeClock(1_000 * DAY)
     quake = EVENTS["quake"]

@@ -26,6 +26,7 @@ from workers.core.stories import (
     parse_link,
     story_features,
     stream_idf,
+    years_apart,
 )
 from workers.devtools.fakes import MemoryLinker
 from workers.errors import ServiceUnavailable
@@ -114,6 +115,22 @@ def test_centroid_scores_by_words_and_entities_and_vetoes_other_years() -> None:
     assert story.score(other_year) is None
     assert story.score(no_year) == pytest.approx(story.score(same) or 0.0, abs=0.2)
     assert story.score(unrelated) == 0.0
+
+
+def test_years_a_year_apart_can_be_one_event() -> None:
+    """An article's years are mostly background; reports of one event may name the years
+    either side of it. Only years all two or more apart veto."""
+    assert not years_apart(("2008",), ("2009",))
+    assert not years_apart(("1999", "2005"), ("2006", "2013"))  # 2005 and 2006
+    assert years_apart(("2008",), ("2010",))
+    assert years_apart(("1999", "2005"), ("2008", "2013"))
+    assert not years_apart((), ("2008",)) and not years_apart(("2008",), ())
+    story = Centroid()
+    story.add(unit(features("Quake hits island", "A strong quake hit the island in 2005.")))
+    next_year = unit(features("Island shaken by quake", "The quake shook the island in 2006."))
+    two_later = unit(features("Island shaken by quake", "The quake shook the island in 2007."))
+    assert (story.score(next_year) or 0.0) > 0.3
+    assert story.score(two_later) is None
 
 
 def test_days_and_months_in_conflict_halve_the_score() -> None:

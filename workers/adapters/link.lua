@@ -129,7 +129,7 @@ local function cosine(unit, other)
   return dot / math.sqrt(norm)
 end
 
--- Both name some (years; days and months) but none in common.
+-- Both name some (days of the week, months) but none in common.
 local function disagree(mine, seen)
   if #mine == 0 then
     return false
@@ -148,6 +148,25 @@ local function disagree(mine, seen)
     end
   end
   return true
+end
+
+-- Both name years, all two or more apart (stories.years_apart): an article's years are
+-- mostly its background, and reports of one event may name the years either side of it.
+local function years_apart(mine, seen)
+  if #mine == 0 then
+    return false
+  end
+  local any = false
+  for year, _ in pairs(seen) do
+    any = true
+    local y = tonumber(year)
+    for _, value in ipairs(mine) do
+      if math.abs(tonumber(value) - y) < 2 then
+        return false
+      end
+    end
+  end
+  return any
 end
 
 -- Whether `named` names `person` ("initial family"): the same key, or the family name
@@ -231,7 +250,7 @@ for n = 1, math.min(#order, max_candidates) do
       local centroid = decode_centroid(text)
       local apart = f.ts and centroid.ft and centroid.lt
         and (f.ts < centroid.ft - story_window or f.ts > centroid.lt + story_window)
-      if not disagree(f.y, centroid.y) and not apart then
+      if not years_apart(f.y, centroid.y) and not apart then
         local score = (1 - entity_weight) * cosine(f.t, centroid.t)
           + entity_weight * cosine(f.e, centroid.e)
         if disagree(f.d, centroid.d) then

@@ -32,15 +32,17 @@ Two events of one kind (two earthquakes, two seasons' trades) share most words;
 what tells them apart first is when they happened: an article is never linked to
 a story whose articles appeared more than the story window before or after it
 (its ``published_at``, else the time it is processed), nor to one when both name
-years but no year in common; and when both name days of the week or months but
-none in common ("on Tuesday", "in December"), its score is multiplied by
-:data:`DATE_CONFLICT`. Reports of one event name the same day; a same-kind
-event happened on another. Likewise the people: when the article and the story
-each have main people (:func:`main_people`) and neither names any of the other's,
-the score is multiplied by :data:`PERSON_CONFLICT` (two trials, two transfers of one
-kind are about someone else). People are compared by initial and family name
-(:func:`person_key`): "Ilse Brandvold" is not "Ola Brandvold", "Kit Halloran" is
-"Katherine Halloran", and a family name alone names anyone of that name.
+years, all two or more years apart (:func:`years_apart`: the years an article names
+are mostly its background, and reports of one event may name the years either side
+of it); and when both name days of the week or months but none in common ("on
+Tuesday", "in December"), its score is multiplied by :data:`DATE_CONFLICT`. Reports
+of one event name the same day; a same-kind event happened on another. Likewise the
+people: when the article and the story each have main people (:func:`main_people`)
+and neither names any of the other's, the score is multiplied by
+:data:`PERSON_CONFLICT` (two trials, two transfers of one kind are about someone
+else). People are compared by initial and family name (:func:`person_key`): "Ilse
+Brandvold" is not "Ola Brandvold", "Kit Halloran" is "Katherine Halloran", and a
+family name alone names anyone of that name.
 
 Lines that are only a URL are left out of the words and entities (a scraped
 page's address is no evidence of its event), but their years count.
@@ -304,6 +306,19 @@ def story_features(
     )
 
 
+def years_apart(years: Iterable[str], seen: Iterable[str]) -> bool:
+    """Whether two sets of years are all two or more apart (both non-empty).
+
+    The years an article names are mostly its background (a career, an earlier event);
+    reports of one event may name the years either side of it (an event at the turn of
+    a year, the season it opens), so only years that far apart, none closer, tell two
+    events apart.
+    """
+    mine = {int(y) for y in years}
+    other = {int(y) for y in seen}
+    return bool(mine and other) and all(abs(a - b) >= 2 for a in mine for b in other)
+
+
 #: A word of a person's full name as a model that knows it writes it ("Anna", "O'Neill",
 #: "J.", "Smith-Jones").
 _NAME_WORD = re.compile(r"[A-Z][A-Za-z.'\u2019-]*")
@@ -401,13 +416,14 @@ class Centroid:
     ) -> float | None:
         """Link score of an article's weighted vectors to this story.
 
-        None when they cannot be one event: both name years but none in common,
-        or the article appeared more than ``window`` seconds before the story's
-        first article or after its last one. Multiplied by :data:`DATE_CONFLICT` when
-        both name days or months but none in common, and by :data:`PERSON_CONFLICT`
-        when both have main people and neither names any of the other's.
+        None when they cannot be one event: both name years, all two or more apart
+        (:func:`years_apart`), or the article appeared more than ``window`` seconds
+        before the story's first article or after its last one. Multiplied by
+        :data:`DATE_CONFLICT` when both name days or months but none in common, and by
+        :data:`PERSON_CONFLICT` when both have main people and neither names any of the
+        other's.
         """
-        if features.years and self.years and not set(features.years) & set(self.years):
+        if years_apart(features.years, self.years):
             return None
         if (
             window is not None
