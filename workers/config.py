@@ -119,10 +119,11 @@ class Settings(BaseSettings):
         "content decides copy or update.",
     )
     update_min_new_sentences: int = Field(
-        3,
+        2,  # workers.core.dedupe.UPDATE_MIN_NEW_SENTENCES
         ge=1,
         le=1000,
-        description="Sentences the closest earlier article lacks that make an update, not a copy.",
+        description="Whole sentences the closest earlier article lacks that make an update, "
+        "not a copy.",
     )
     story_linking: bool = Field(
         True,

@@ -66,6 +66,19 @@ def test_sentence_fingerprints_ignore_case_punctuation_and_short_lines() -> None
     assert len(longer) == 2 and longer[0] == prints[0]
 
 
+def test_only_whole_sentences_are_content() -> None:
+    """A line's last part that ends no sentence (a headline, a byline) is not counted."""
+    headline = "port of genoa to open longer as cruise passenger numbers reach a record"
+    byline = "reporting by kit halloran in genoa; editing by ola brandvold and the desk"
+    sentence = "the port of genoa handled more cruise passengers than in any year before."
+    quoted = '"we will open the new quay in the spring of next year," the authority said.'
+    said = '"we will open the new quay in the spring of next year and hire more staff."'
+    assert sentence_fingerprints([headline, byline]) == ()
+    assert len(sentence_fingerprints([headline, byline, sentence, quoted, said])) == 3
+    # a sentence followed by a part that ends none on one line: the sentence counts
+    assert sentence_fingerprints([f"{sentence} {headline}"]) == sentence_fingerprints([sentence])
+
+
 def test_update_decisions_carry_the_first_articles_story() -> None:
     update = parse_decision("c", "new", '{"d": "update", "of": "b", "s": 0.7, "n": 4, "st": "a"}')
     assert (update.status, update.relation, update.is_original) == ("update", "update", True)

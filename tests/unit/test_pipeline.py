@@ -162,6 +162,32 @@ def test_an_update_gets_a_full_event_in_the_first_articles_story() -> None:
     assert any(e["canonical"] == "Genoa" for e in update["entities"])
 
 
+def test_a_new_headline_byline_and_credit_make_a_copy_and_two_new_sentences_an_update() -> None:
+    """Lines that end no sentence (a headline, a byline) are not new content; two whole
+    new sentences are."""
+    pipeline, _ = make_pipeline()
+    base = (
+        STORY + "\nThe port of Genoa handled more cruise passengers than in any year before."
+        "\nRail links to the docks are to be doubled by the end of next year, officials said."
+        "\nTrade unions in Genoa have asked for more staff to cover the longer opening hours."
+    )
+    syndicated = (
+        "Genoa port to open longer as cruise passenger numbers reach a new record\n"
+        "Reporting by Kit Halloran in Genoa; editing by Ola Brandvold\n"
+        + base
+        + "\nThis article first appeared in the Daily Planet and is republished with permission."
+    )
+    follow_up = (
+        base + "\nThe new quay in Genoa will take ships of up to 400 metres, the authority said."
+        "\nDock workers in Genoa agreed a new contract for the extra shifts on Tuesday."
+    )
+    result = run(pipeline, message("a", base, 0), message("b", syndicated, 1))
+    assert [o.role for o in result.outputs] == ["enriched", "duplicates"]
+    (update,) = run(pipeline, message("c", follow_up, 2)).outputs
+    event = json.loads(update.value)
+    assert (event["relation"], event["related_to"], event["new_sentences"]) == ("update", "a", 2)
+
+
 GENOA_OTHER_OUTLET = (
     "Genoa's port handled a tenth more cargo this year, its authority announced on Monday.\n"
     "Most of the extra containers came on ships from Asia, the port authority figures show.\n"

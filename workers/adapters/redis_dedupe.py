@@ -24,6 +24,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from workers.config import Settings
 from workers.core.dedupe import (
     UPDATE_MIN_GROWTH,
+    UPDATE_MIN_NEW_SENTENCES,
     Decision,
     DedupeRequest,
     KeySpace,
@@ -83,7 +84,7 @@ class RedisDedupe:
         clock: Clock,
         chrome_cache_seconds: float = 30.0,
         update_floor: float = 0.5,
-        update_min_new: int = 3,
+        update_min_new: int = UPDATE_MIN_NEW_SENTENCES,
     ) -> None:
         self.client = client
         self.keys = KeySpace(prefix)

@@ -39,6 +39,10 @@ CHROME_MAX_LINES = 64
 #: lacks by at least this many. A replaced paragraph or a rewritten headline (as many
 #: sentences out as in) is an edit, and a credit line added on top of that is not news.
 UPDATE_MIN_GROWTH = 2
+#: An update has at least this many sentences the closest earlier article lacks (whole
+#: sentences: a new headline or byline is not one; see
+#: :func:`~workers.core.fingerprints.sentence_fingerprints`).
+UPDATE_MIN_NEW_SENTENCES = 2
 
 
 @dataclass(frozen=True)

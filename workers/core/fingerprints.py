@@ -171,6 +171,8 @@ MIN_SENTENCE_WORDS = 8
 #: At most this many distinct sentences of an article are fingerprinted.
 MAX_SENTENCES = 256
 _SENTENCE_END = re.compile(r"(?<=[.!?\u2026])[\"'\u201d\u2019)]*\s+")
+#: The end of a sentence at the end of a line (closing quotes and brackets after it).
+_ENDS_SENTENCE = re.compile(r"[.!?\u2026][\"'\u201d\u2019)\]]*$")
 
 
 def sentence_fingerprints(normalized_lines: Sequence[str]) -> tuple[str, ...]:
@@ -178,10 +180,15 @@ def sentence_fingerprints(normalized_lines: Sequence[str]) -> tuple[str, ...]:
 
     From normalised lines split at sentence ends: what a later article is checked
     against for new content. Words only: punctuation and spacing changes do not count.
+    Only whole sentences count: a line's last part that ends no sentence (a headline,
+    a byline, "Reporting by ...; editing by ...", a label) is not content, so a copy
+    with a new headline and byline adds none.
     """
     seen: dict[str, None] = {}
     for line in normalized_lines:
         for sentence in _SENTENCE_END.split(line):
+            if not _ENDS_SENTENCE.search(sentence):
+                continue
             tokens = _WORD.findall(sentence)
             if len(tokens) < MIN_SENTENCE_WORDS:
                 continue

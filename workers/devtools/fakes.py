@@ -18,7 +18,13 @@ import re
 from collections.abc import Mapping, Sequence
 
 from topics.records import StoryRecord
-from workers.core.dedupe import UPDATE_MIN_GROWTH, Decision, DedupeRequest, parse_decision
+from workers.core.dedupe import (
+    UPDATE_MIN_GROWTH,
+    UPDATE_MIN_NEW_SENTENCES,
+    Decision,
+    DedupeRequest,
+    parse_decision,
+)
 from workers.core.entities import Mention, ModelInfo
 from workers.core.fingerprints import estimate_jaccard, signature_from_bytes
 from workers.core.stories import (
@@ -43,7 +49,7 @@ class MemoryDeduper:
         threshold: float = 0.6,
         chrome_min_articles: int = 3,
         update_floor: float = 0.5,
-        update_min_new: int = 3,
+        update_min_new: int = UPDATE_MIN_NEW_SENTENCES,
     ) -> None:
         self.threshold = threshold
         self.update_floor = update_floor
