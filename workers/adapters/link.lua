@@ -131,15 +131,7 @@ end
 
 -- Both name some (days of the week, months) but none in common.
 local function disagree(mine, seen)
-  if #mine == 0 then
-    return false
-  end
-  local any = false
-  for _, _ in pairs(seen) do
-    any = true
-    break
-  end
-  if not any then
+  if #mine == 0 or next(seen) == nil then
     return false
   end
   for _, value in ipairs(mine) do
@@ -153,20 +145,17 @@ end
 -- Both name years, all two or more apart (stories.years_apart): an article's years are
 -- mostly its background, and reports of one event may name the years either side of it.
 local function years_apart(mine, seen)
-  if #mine == 0 then
+  if #mine == 0 or next(seen) == nil then
     return false
   end
-  local any = false
   for year, _ in pairs(seen) do
-    any = true
-    local y = tonumber(year)
     for _, value in ipairs(mine) do
-      if math.abs(tonumber(value) - y) < 2 then
+      if math.abs(tonumber(value) - tonumber(year)) < 2 then
         return false
       end
     end
   end
-  return any
+  return true
 end
 
 -- Whether `named` names `person` ("initial family"): the same key, or the family name
