@@ -75,6 +75,10 @@ def test_only_whole_sentences_are_content() -> None:
     said = '"we will open the new quay in the spring of next year and hire more staff."'
     assert sentence_fingerprints([headline, byline]) == ()
     assert len(sentence_fingerprints([headline, byline, sentence, quoted, said])) == 3
+    # other scripts' full stops end sentences too (Hindi, with spaces between its words)
+    hindi = "शहर की परिषद ने सोमवार को पुराना बाज़ार बंद कर दिया"
+    assert sentence_fingerprints([hindi]) == ()
+    assert len(sentence_fingerprints([hindi + " ।"])) == 1
     # a sentence followed by a part that ends none on one line: the sentence counts
     assert sentence_fingerprints([f"{sentence} {headline}"]) == sentence_fingerprints([sentence])
 

@@ -171,8 +171,12 @@ MIN_SENTENCE_WORDS = 8
 #: At most this many distinct sentences of an article are fingerprinted.
 MAX_SENTENCES = 256
 _SENTENCE_END = re.compile(r"(?<=[.!?\u2026])[\"'\u201d\u2019)]*\s+")
-#: The end of a sentence at the end of a line (closing quotes and brackets after it).
-_ENDS_SENTENCE = re.compile(r"[.!?\u2026][\"'\u201d\u2019)\]]*$")
+#: The end of a sentence at the end of a line (closing quotes and brackets after it), in
+#: the scripts that have their own full stop or question mark too ("。", "।",
+#: "؟", "۔", "።"; NFKC has already folded full-width "!" and "?").
+_ENDS_SENTENCE = re.compile(
+    r"[.!?\u2026\u3002\u0964\u0965\u061f\u06d4\u1362][\"'\u201d\u2019\u300d\u300f)\]]*$"
+)
 
 
 def sentence_fingerprints(normalized_lines: Sequence[str]) -> tuple[str, ...]:
