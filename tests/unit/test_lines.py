@@ -122,7 +122,7 @@ def test_teasers_with_bracketed_ellipsis_or_read_more() -> None:
         assert cleaned.removed == {"teaser": 1}
 
 
-def test_labelled_links_credits_copyright_and_reading_time_are_chrome() -> None:
+def test_labelled_links_credits_copyright_reading_time_and_syndication_are_chrome() -> None:
     for chrome in (
         "READ MORE: Valdoria port workers vote on pay deal",
         "\u2022 Related: How the strike unfolded",
@@ -134,6 +134,11 @@ def test_labelled_links_credits_copyright_and_reading_time_are_chrome() -> None:
         "(c) 2026 Daily Planet",
         "4 min read",
         "Listen to this article",
+        "This article first appeared in the Daily Planet.",
+        "This story was originally published by Valdoria Today and is republished here.",
+        "A version of this article appeared in the Daily Planet's weekend edition.",
+        "Republished with permission from the Daily Planet.",
+        "Originally published by the Daily Planet and republished with permission.",
     ):
         assert is_builtin_chrome(chrome_key(chrome)), chrome
         assert clean_lines(f"{chrome}\nThe union agreed.").removed == {"chrome": 1}, chrome
@@ -143,6 +148,9 @@ def test_labelled_links_credits_copyright_and_reading_time_are_chrome() -> None:
         "Listen: we will not give up, the union's leader said.",
         "Photo: the ferries wait in the harbour on Monday morning as the strike goes on",
         "Image, trust and a fair price matter most, the union said.",
+        "Originally published in 1922, the novel sold a million copies in Valdoria.",
+        "This report was published by the port authority on Monday and found delays.",
+        "This article's claims were disputed by the union on Tuesday.",
         "Related: the union said the deal would hold, and the company agreed, and the two"
         " sides met again on Friday to sign it before the holiday weekend began in the islands.",
     ):

@@ -187,6 +187,19 @@ _COPYRIGHT = re.compile(
 #: Most words a copyright notice may have.
 COPYRIGHT_MAX_WORDS = 20
 _READING_TIME = re.compile(r"^\d{1,3}\s*(?:min|mins|minute|minutes)(?:\s+read)?$")
+#: A syndication note: where the article was first published ("This article first appeared
+#: in ...", "This story was originally published by ...", "Republished with permission
+#: from ..."). The bare "Originally published ..." only without a comma: "Originally
+#: published in 1922, the novel ..." is the article's own sentence.
+_SYNDICATION = re.compile(
+    r"^(?:a version of )?this (?:article|story|post|piece|column)"
+    r" (?:was |is |has been )?(?:first |originally )?"
+    r"(?:appeared|appears|published|posted|republished|ran)\b"
+    r"|^republished (?:with permission|from|under|courtesy)\b"
+    r"|^(?:first|originally) (?:appeared|published|posted) (?:in|on|by|at)\b[^,]*$"
+)
+#: Most words a syndication note may have.
+SYNDICATION_MAX_WORDS = 30
 
 
 def normalize_line(line: str) -> str:
@@ -215,11 +228,14 @@ def is_builtin_chrome(key: str) -> bool:
 
     The built-in lines; a link label followed by a linked headline ("read more:
     ferry strike ends"); a picture credit ("photo: kit halloran"); a copyright
-    notice; a reading time ("4 min read").
+    notice; a reading time ("4 min read"); a syndication note ("this article first
+    appeared in the daily planet").
     """
     if key in BUILTIN_CHROME or _READING_TIME.match(key):
         return True
     words = key.count(" ") + 1  # a chrome key's spaces are single
+    if words <= SYNDICATION_MAX_WORDS and _SYNDICATION.match(key):
+        return True
     if (
         words <= COPYRIGHT_MAX_WORDS
         and ("\u00a9" in key or "(c)" in key or "copyright" in key or "rights reserved" in key)
