@@ -194,7 +194,7 @@ _READING_TIME = re.compile(r"^\d{1,3}\s*(?:min|mins|minute|minutes)(?:\s+read)?$
 _SYNDICATION = re.compile(
     r"^(?:a version of )?this (?:article|story|post|piece|column)"
     r" (?:was |is |has been )?(?:first |originally )?"
-    r"(?:appeared|appears|published|posted|republished|ran)\b"
+    r"(?:appeared|appears|published|posted|republished)\b"
     r"|^republished (?:with permission|from|under|courtesy)\b"
     r"|^(?:first|originally) (?:appeared|published|posted) (?:in|on|by|at)\b[^,]*$"
 )
