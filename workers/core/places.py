@@ -691,7 +691,7 @@ def notable(place: Place, city: int) -> bool:
     )
 
 
-def _stray(geo: Place, name: str, named: Mapping[str, set[str]], written_as_place: bool) -> bool:
+def _stray(geo: Place, entity: Entity, named: Mapping[str, set[str]], text: str) -> bool:
     """Whether a lesser place lies in no country any other place of the article lies in.
 
     ``named``: the article's resolved place names (:func:`name_key`) by country.
@@ -700,15 +700,16 @@ def _stray(geo: Place, name: str, named: Mapping[str, set[str]], written_as_plac
     places all lie in other countries is weak evidence, and is left unresolved. A
     region only ISO 3166 names (no GeoNames entry) needs another place of the article
     in its country even when the article names no other place, unless a mention is
-    written where a place goes (``written_as_place``: "in Alberta", "across Bavaria"; a
-    region named by a common word takes an article: "in the West", "the Centre").
+    written where a place goes (:func:`_written_as_place`: "in Alberta", "across
+    Bavaria"; a region named by a common word takes an article: "in the West", "the
+    Centre").
     """
     if notable(geo, WELL_KNOWN_CITY):
         return False
-    supported = bool(named[geo.country] - {name})
+    supported = bool(named[geo.country] - {name_key(entity.canonical)})
     if geo.kind == "region" and geo.geonameid is None:
         # a region only ISO 3166 names ("West", "Centre" provinces): not on its own
-        return not supported and not written_as_place
+        return not supported and not _written_as_place(entity, text)
     return len(named) > 1 and not supported
 
 
@@ -818,7 +819,7 @@ def locate(entities: Sequence[Entity], text: str, places: PlaceIndex) -> Located
     weights: Counter[str] = Counter()
     for entity, geo in zip(repaired, found, strict=True):
         if geo is not None and (
-            _stray(geo, name_key(entity.canonical), named, _written_as_place(entity, text))
+            _stray(geo, entity, named, text)
             or _inside_names(entity, text, longer, places, people_at)
             or _contested(entity, geo, text)
         ):
