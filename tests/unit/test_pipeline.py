@@ -141,13 +141,16 @@ def test_without_a_recognizer_events_have_no_entities() -> None:
     assert output.role == "enriched" and json.loads(output.value)["entities"] == []
 
 
+GENOA_STORY = (
+    STORY + "\nThe port of Genoa handled more cruise passengers than in any year before."
+    "\nRail links to the docks are to be doubled by the end of next year, officials said."
+    "\nTrade unions in Genoa have asked for more staff to cover the longer opening hours."
+)
+
+
 def test_an_update_gets_a_full_event_in_the_first_articles_story() -> None:
     pipeline, _ = make_pipeline()
-    base = (
-        STORY + "\nThe port of Genoa handled more cruise passengers than in any year before."
-        "\nRail links to the docks are to be doubled by the end of next year, officials said."
-        "\nTrade unions in Genoa have asked for more staff to cover the longer opening hours."
-    )
+    base = GENOA_STORY
     follow_up = (
         base + "\nThe new quay in Genoa will take ships of up to 400 metres, the authority said."
         "\nDock workers in Genoa agreed a new contract for the extra shifts on Tuesday."
@@ -166,11 +169,7 @@ def test_a_new_headline_byline_and_credit_make_a_copy_and_two_new_sentences_an_u
     """Lines that end no sentence (a headline, a byline) are not new content; two whole
     new sentences are."""
     pipeline, _ = make_pipeline()
-    base = (
-        STORY + "\nThe port of Genoa handled more cruise passengers than in any year before."
-        "\nRail links to the docks are to be doubled by the end of next year, officials said."
-        "\nTrade unions in Genoa have asked for more staff to cover the longer opening hours."
-    )
+    base = GENOA_STORY
     syndicated = (
         "Genoa port to open longer as cruise passenger numbers reach a new record\n"
         "Reporting by Kit Halloran in Genoa; editing by Ola Brandvold\n"
