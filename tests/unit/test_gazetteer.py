@@ -18,7 +18,7 @@ from workers.adapters.gazetteer import (
 from workers.adapters.spacy_ner import NerModel
 from workers.config import DEFAULT_LABELS
 from workers.core.entities import canonical_entities
-from workers.core.places import Place, PlaceIndex, locate
+from workers.core.places import Place, PlaceIndex, article_entities, locate
 
 FIXTURE = Path(__file__).resolve().parent.parent / "data" / "scraped-article.txt"
 
@@ -92,6 +92,28 @@ def test_us_state_abbreviations_are_read_only_after_a_place_and_a_comma(
     assert places.abbreviated("Texas") is None  # its AP form is its name: a name like others
     # not names of their own: "Ill." or "Miss." alone are words
     assert not places.known("Ill") and places.resolve("Miss") is None
+
+
+def test_towns_under_the_city_threshold_resolve_only_in_a_state_the_article_names(
+    places: PlaceIndex,
+) -> None:
+    # GeoNames' cities5000: towns of 5,000 to 15,000 people, indexed apart
+    (sitka,) = places.towns("Sitka")
+    assert (sitka.country, sitka.region, sitka.geonameid) == ("US", "AK", 5557293)
+    assert 5_000 <= sitka.population < 15_000 and not places.known("Sitka")
+    assert all(p.population >= 15_000 for p in places.candidates("Anchorage"))
+
+    def geo(text: str, name: str) -> Place | None:
+        mentions = NerModel().mentions([text])[0]
+        located = article_entities(
+            mentions, title="", text=text, labels=DEFAULT_LABELS, places=places
+        ).entities
+        return next(e.geo for e in located if e.canonical == name)
+
+    found = geo("Fishing boats returned to Sitka, Alaska, after the storm.", "Sitka")
+    assert found == sitka
+    # the country alone is not enough for a town of a few thousand
+    assert geo("Fishing boats returned to Sitka in the United States.", "Sitka") is None
 
 
 def test_us_counties_carry_their_state_and_a_shared_name_is_not_guessed(

@@ -563,6 +563,40 @@ def test_a_small_town_in_a_state_the_article_does_not_settle_is_a_stray() -> Non
     assert geo("Dunmore and Sorrel", "Dunmore", "Sorrel") == [DUNMORE, SORREL]
 
 
+def test_a_small_town_is_taken_only_in_a_state_or_region_the_article_settles() -> None:
+    # towns too small for the main index: one Pellow in Sorrel, one in Norland, one Quist
+    # abroad, and a Lakeview hamlet (the main index knows bigger Lakeviews)
+    pellow_sr = Place("Pellow", "city", "US", 40, 1.0, 1.0, 8_000, "SR")
+    pellow_nl = Place("Pellow", "city", "US", 41, 2.0, 2.0, 6_000, "NL")
+    quist = Place("Quist", "city", "VD", 42, 3.0, 3.0, 7_000, "01")
+    hamlet = Place("Lakeview", "city", "US", 43, 4.0, 4.0, 9_000, "NL")
+    index = PlaceIndex(
+        [(p.name, p) for p in (NORLAND, SORREL, DUNMORE, LAKEVIEW_SR, VALDORIA, BRENN, SELLA)],
+        towns=[(p.name, p) for p in (pellow_sr, pellow_nl, quist, hamlet)],
+    )
+
+    def geo(text: str, *names: str) -> list[Place | None]:
+        ents = [entity(name, "GPE", text.index(name)) for name in names]
+        return [e.geo for e in locate(ents, text, index).entities]
+
+    assert index.candidates("Pellow") == () and not index.known("Pellow")
+    # its state named, or a city of its state: the one town there
+    assert geo("Pellow, Sorrel", "Pellow", "Sorrel") == [pellow_sr, SORREL]
+    assert geo("Pellow near Dunmore", "Pellow", "Dunmore") == [pellow_nl, DUNMORE]
+    # abroad, a city of the same first-level region settles it; the country alone does not
+    assert geo("Quist near Brenn", "Quist", "Brenn") == [quist, BRENN]
+    assert geo("Quist in Valdoria", "Quist", "Valdoria") == [None, VALDORIA]
+    # nothing settled, or only the country: no guess between towns nor for one alone
+    assert geo("Pellow", "Pellow") == [None]
+    assert geo("Quist", "Quist") == [None]
+    # a name the main index resolves keeps to it, even in the hamlet's state
+    assert geo("Lakeview near Dunmore", "Lakeview", "Dunmore") == [LAKEVIEW_SR, DUNMORE]
+    # a town is no place when the model said a person
+    text = "Pellow, Sorrel"
+    ents = [entity("Pellow", "PERSON", 0), entity("Sorrel", "GPE", 8)]
+    assert locate(ents, text, index).entities[0].geo is None
+
+
 def test_a_mention_cut_short_inside_a_hyphenated_place_name_is_made_whole() -> None:
     text = "Police in Lowbury-upon-Tyne met envoys from Kyiv-based firms and Lowbury-Smith."
     known = {"lowbury upon tyne", "kyiv", "lowbury"}

