@@ -102,6 +102,27 @@ def test_a_big_city_and_its_namesake_region_beat_a_minor_region_abroad() -> None
     assert PlaceIndex([(p.name, p) for p in (city, home, major)]).resolve("Tarrow") is None
 
 
+def test_a_state_keeps_its_name_from_a_town_elsewhere_and_from_minor_regions_abroad() -> None:
+    """Invented: the state Sorrel (GeoNames knows it), a town Sorrel of 20,000 in another
+    state, a minor region Sorrel abroad (ISO 3166 only); a city Marra of 30,000 inside the
+    state Marra."""
+    state = Place("Sorrel", "region", "US", geonameid=30, region="US-SR")
+    town = Place("Sorrel", "city", "US", 31, 1.0, 1.0, 20_000, "NL")
+    abroad = Place("Sorrel", "region", "VD", region="VD-SO")
+    assert PlaceIndex([(p.name, p) for p in (state, town)]).resolve("Sorrel") == state
+    assert PlaceIndex([(p.name, p) for p in (state, town, abroad)]).resolve("Sorrel") == state
+    assert PlaceIndex([(p.name, p) for p in (state, abroad)]).resolve("Sorrel") == state
+    # a city known in its own right, or one inside the region of its name, is meant
+    big = Place("Sorrel", "city", "US", 32, 2.0, 2.0, 150_000, "NL")
+    assert PlaceIndex([(p.name, p) for p in (state, big)]).resolve("Sorrel") == big
+    marra = Place("Marra", "region", "US", geonameid=33, region="US-MA")
+    inside = Place("Marra", "city", "US", 34, 3.0, 3.0, 30_000, "MA")
+    assert PlaceIndex([(p.name, p) for p in (marra, inside)]).resolve("Marra") == inside
+    # ... and a city of 100,000 abroad stays a rival
+    rival = Place("Sorrel", "city", "VD", 35, 4.0, 4.0, 300_000, "01")
+    assert PlaceIndex([(p.name, p) for p in (state, abroad, rival)]).resolve("Sorrel") is None
+
+
 def test_exact_spelling_decides_between_folded_twins() -> None:
     assert INDEX.resolve("Køby") == KOBY_VD
     assert INDEX.resolve("Koby") is None  # ASCII spelling: either; 2x is not dominant

@@ -324,14 +324,34 @@ def choose_place(found: Sequence[Place], countries: Iterable[str]) -> Place | No
 def _best_of_one_country(found: Sequence[Place]) -> Place | None:
     """A city over the region of the same name (news means "Madrid" the city), by size.
 
+    Only a city inside that region, or one of :data:`POINTING_CITY`: a town in another
+    state does not take a state's name ("Oregon", Ohio).
+
     Counties of one name in several states are no guess: the article's other places
     tell them apart (:func:`_by_state`), or nothing does.
     """
-    cities = [p for p in found if p.kind == "city"]
-    pool = cities or list(found)
+    regions = [p for p in found if p.kind == "region"]
+    # a city over its own region, or a city known in its own right; not a town of 20,000
+    # in another state over the state of its name ("Oregon", Ohio)
+    cities = [
+        p
+        for p in found
+        if p.kind == "city"
+        and (not regions or notable(p, POINTING_CITY) or any(_lies_in(p, r) for r in regions))
+    ]
+    pool = cities or [p for p in found if p.kind != "city"] or list(found)
     if all(p.kind == "county" for p in pool) and len(pool) > 1:
         return None
     return max(pool, key=lambda p: (-KIND_RANK[p.kind], p.population))
+
+
+def _lies_in(city: Place, region: Place) -> bool:
+    """Whether a city lies in a first-level region, where their codes tell.
+
+    A US city's state; elsewhere where GeoNames admin1 codes are ISO 3166-2's own suffix
+    (Switzerland's "ZG" and "CH-ZG").
+    """
+    return city.country == region.country and region.region == f"{city.country}-{city.region}"
 
 
 def state_of(place: Place) -> str | None:
@@ -446,12 +466,13 @@ def _by_kind_then_population(found: Sequence[Place]) -> Place | None:
     abroad that only ISO 3166 knows are minor next to a city of :data:`POINTING_CITY`
     too, when no country has the name: the city and the region of its name in its
     country are chosen between as in one country (the city), not left open for a
-    province abroad.
+    province abroad. With no country and no such city of the name, a region GeoNames
+    knows (a US state) wins over regions abroad that only ISO 3166 names ("Florida").
     """
     countries = [p for p in found if p.kind == "country"]
     regions = [p for p in found if p.kind == "region"]
     homes = {p.country for p in found if p.kind == "city" and p.population >= POINTING_CITY}
-    home = homes.pop() if len(homes) == 1 else None
+    home = next(iter(homes)) if len(homes) == 1 else None
     if home is not None and not countries and any(r.country == home for r in regions):
         major = [
             p for p in found if p.country == home or p.kind != "region" or p.geonameid is not None
@@ -461,6 +482,11 @@ def _by_kind_then_population(found: Sequence[Place]) -> Place | None:
     if countries or regions:
         if len(countries) + len(regions) == 1:
             return (countries + regions)[0]
+        # with no country nor city of 100,000 of the name, a region GeoNames knows (a US
+        # state) is to regions abroad that only ISO 3166 knows what a country is to them
+        known = [r for r in regions if r.geonameid is not None]
+        if not countries and not homes and len(known) == 1:
+            return known[0]
         # regions abroad that only ISO 3166 knows (no GeoNames entry of their own here)
         # are minor next to a country; one GeoNames has (a US state) is a real rival
         rivals = [r for r in regions if r.country != countries[0].country] if countries else []
