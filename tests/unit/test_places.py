@@ -123,6 +123,29 @@ def test_a_state_keeps_its_name_from_a_town_elsewhere_and_from_minor_regions_abr
     assert PlaceIndex([(p.name, p) for p in (state, abroad, rival)]).resolve("Sorrel") is None
 
 
+def test_a_compass_part_of_a_country_or_state_lies_in_it() -> None:
+    """Invented: "Southern Valdoria", "Eastern Norland" name parts of a country and a state;
+    a whole name the gazetteer knows comes first; a part of a city or of a region only ISO
+    3166 names is left alone."""
+    west_march = Place("West March", "region", "VD", region="VD-WM")
+    index = PlaceIndex(
+        [(p.name, p) for p in (VALDORIA, NORLAND, DUNMORE, NORTH_MARCH, west_march, SELLA)]
+    )
+
+    def geo(name: str, label: str = "LOC") -> Place | None:
+        text = f"Storms in {name} on Monday."
+        return locate([entity(name, label, 10)], text, index).entities[0].geo
+
+    assert geo("Southern Valdoria") == VALDORIA
+    assert geo("Eastern Norland", "GPE") == NORLAND
+    assert geo("West March") == west_march  # a whole name first
+    assert geo("South Sella") is None  # a part of a city: a neighbourhood
+    assert geo("East March") is None  # "March" alone is no place
+    assert geo("Upper Valdoria") is None  # not a compass word
+    # a name the model did not tag a place is not made one
+    assert geo("Southern Valdoria", "ORG") is None
+
+
 def test_exact_spelling_decides_between_folded_twins() -> None:
     assert INDEX.resolve("Køby") == KOBY_VD
     assert INDEX.resolve("Koby") is None  # ASCII spelling: either; 2x is not dominant

@@ -433,6 +433,51 @@ def _by_state(
     return geo if geo.population >= DOMINANCE * max(others, 1) else None
 
 
+#: Words that name a part of a place before its name ("Southern California").
+_COMPASS = frozenset(
+    {
+        "north",
+        "south",
+        "east",
+        "west",
+        "northern",
+        "southern",
+        "eastern",
+        "western",
+        "central",
+        "northeast",
+        "northwest",
+        "southeast",
+        "southwest",
+        "northeastern",
+        "northwestern",
+        "southeastern",
+        "southwestern",
+    }
+)
+
+
+def _part_of(name: str, places: PlaceIndex, pointers: Mapping[str, str]) -> Place | None:
+    """The country or region a compass part of it names, when no place has the whole name.
+
+    "Southern California", "Eastern Washington", "West Germany" lie in California, the
+    state of Washington, Germany: news names parts of countries and regions this way,
+    and the gazetteer knows whole names ("West Virginia", "South Africa") first. Only
+    a country or a region GeoNames knows (a US state) is a base: a part of a city
+    ("South Boston") is a neighbourhood, whose namesake towns elsewhere the context
+    cannot tell apart, and regions only ISO 3166 names include common words ("East
+    Coast" is no part of Tanzania's Coast region).
+    """
+    first, _, rest = name.partition(" ")
+    if first.casefold() not in _COMPASS or not rest or places.candidates(name):
+        return None
+    base = places.resolve(rest, pointers=pointers)
+    broad = base is not None and (
+        base.kind == "country" or (base.kind == "region" and base.geonameid is not None)
+    )
+    return base if broad else None
+
+
 def _region_key(place: Place) -> str | None:
     """The first-level region a city lies in, comparable between cities.
 
@@ -846,7 +891,11 @@ def locate(entities: Sequence[Entity], text: str, places: PlaceIndex) -> Located
     pointers = places.pointers([e.canonical for e in repaired if e.label in PLACE_LABELS])
     pointers.update((key, place.country) for key, place in written.items())
     found = [
-        (written.get(name_key(e.canonical)) or places.resolve(e.canonical, pointers=pointers))
+        (
+            written.get(name_key(e.canonical))
+            or places.resolve(e.canonical, pointers=pointers)
+            or _part_of(e.canonical, places, pointers)
+        )
         if e.label in PLACE_LABELS
         else None
         for e in repaired
