@@ -66,6 +66,30 @@ def test_a_place_is_not_the_given_name_of_a_person_it_begins() -> None:
     assert entities["Anna Weller"].count == 3
 
 
+def test_a_full_name_tagged_org_is_the_person_its_family_name_names_alone() -> None:
+    mentions = [
+        m("Ilse Brandvold", "ORG", 0),
+        m("Brandvold", "PERSON", 40),
+        m("Brandvold", "PERSON", 80),
+        # a company with a legal form, one whose last word is no person here, and one
+        # whose last word is a word of a full PERSON name stay organisations
+        m("Halloran Holdings Ltd", "ORG", 120),
+        m("Daily Planet", "ORG", 160),
+        m("Halloran Fisher", "ORG", 200),
+        m("Kit Fisher", "PERSON", 240),
+        m("Fisher", "PERSON", 280),
+    ]
+    entities = by_name(canonical_entities(mentions, title=None, text_length=300, labels=LABELS))
+    assert entities["Ilse Brandvold"].label == "PERSON" and entities["Ilse Brandvold"].count == 3
+    assert "Brandvold" not in entities
+    assert {n: entities[n].label for n in ("Daily Planet", "Halloran Fisher")} == {
+        "Daily Planet": "ORG",
+        "Halloran Fisher": "ORG",
+    }
+    assert entities["Halloran Holdings Ltd"].label == "ORG"
+    assert entities["Kit Fisher"].count == 2
+
+
 def test_a_span_joining_known_places_is_split_into_places() -> None:
     known = {"Brenn", "Sella", "Palin"}.__contains__
     mentions = [m("Brenn and Sella", "PERSON", 0)]

@@ -227,6 +227,36 @@ def _initials(name: str) -> str:
     return "".join(word[0] for word in name.split() if word[:1].isupper())
 
 
+def _people_by_family_name(groups: dict[str, list[Mention]], labels: dict[str, str]) -> set[str]:
+    """Full names the model tagged ORG whose last word the article uses alone for a person.
+
+    "Ilse Brandvold" (ORG) in an article that goes on "Brandvold said" (PERSON) is that
+    person: the small model often tags a full name it does not know as an organisation,
+    and a surname alone as a person. Only a name of two or three capitalised words with
+    no company legal form, whose last word no full PERSON name of the article has.
+    """
+    people_words = {
+        word
+        for name, label in labels.items()
+        if label == "PERSON" and " " in name
+        for word in name.split()
+    }
+    found: set[str] = set()
+    for name in groups:
+        words = name.split()
+        last = words[-1]
+        if (
+            labels[name] == "ORG"
+            and 2 <= len(words) <= 3
+            and all(w[:1].isupper() and w[1:].islower() for w in words)
+            and labels.get(last) == "PERSON"
+            and last not in people_words
+            and not legal_form(name)
+        ):
+            found.add(name)
+    return found
+
+
 def _link_short_names(groups: dict[str, list[Mention]], labels: dict[str, str]) -> dict[str, str]:
     """Map a short name to the one longer name of the article it stands for.
 
@@ -283,6 +313,8 @@ def canonical_entities(
     labels_of = {
         name: "ORG" if legal_form(name) else _label_of(found) for name, found in groups.items()
     }
+    for name in _people_by_family_name(groups, labels_of):
+        labels_of[name] = "PERSON"
     links = _link_short_names(groups, labels_of)
     merged: dict[str, list[Mention]] = {}
     for name, found in groups.items():
