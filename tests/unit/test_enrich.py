@@ -27,6 +27,11 @@ def by_name(entities: Sequence[Entity]) -> dict[str, Entity]:
     return {e.canonical: e for e in entities}
 
 
+def entities_of(mentions: Sequence[Mention], text_length: int) -> dict[str, Entity]:
+    """The canonical entities of untitled text's mentions, by canonical name."""
+    return by_name(canonical_entities(mentions, title=None, text_length=text_length, labels=LABELS))
+
+
 def test_surface_strips_articles_and_possessives() -> None:
     assert surface("the Kremlin's") == "Kremlin"
     assert surface("The New York Times") == "New York Times"
@@ -43,7 +48,7 @@ def test_surname_links_to_full_name_and_label_vote_repairs() -> None:
         m("Donald Trump", "PERSON", 160),
         m("Trump", "ORG", 200),
     ]
-    entities = by_name(canonical_entities(mentions, title=None, text_length=300, labels=LABELS))
+    entities = entities_of(mentions, 300)
     assert set(entities) == {"Vladimir Putin", "Donald Trump"}
     assert entities["Vladimir Putin"].count == 3 and entities["Vladimir Putin"].label == "PERSON"
     assert entities["Donald Trump"].count == 3 and entities["Donald Trump"].label == "PERSON"
@@ -60,7 +65,7 @@ def test_a_place_is_not_the_given_name_of_a_person_it_begins() -> None:
         m("Weller", "GPE", 160),
         m("Anna", "PERSON", 200),
     ]
-    entities = by_name(canonical_entities(mentions, title=None, text_length=300, labels=LABELS))
+    entities = entities_of(mentions, 300)
     assert set(entities) == {"Larnford Grill House", "Larnford", "Anna Weller"}
     assert entities["Larnford"].label == "GPE" and entities["Larnford"].count == 2
     assert entities["Anna Weller"].count == 3
@@ -79,7 +84,7 @@ def test_a_full_name_tagged_org_is_the_person_its_family_name_names_alone() -> N
         m("Kit Fisher", "PERSON", 240),
         m("Fisher", "PERSON", 280),
     ]
-    entities = by_name(canonical_entities(mentions, title=None, text_length=300, labels=LABELS))
+    entities = entities_of(mentions, 300)
     assert entities["Ilse Brandvold"].label == "PERSON" and entities["Ilse Brandvold"].count == 3
     assert "Brandvold" not in entities
     assert {n: entities[n].label for n in ("Daily Planet", "Halloran Fisher")} == {
@@ -106,7 +111,7 @@ def test_a_span_joining_known_places_is_split_into_places() -> None:
 
 def test_hyphenated_pair_of_names_counts_for_both() -> None:
     mentions = [m("Trump", "PERSON", 0), m("Putin", "PERSON", 10), m("Trump-Putin", "ORG", 20)]
-    entities = by_name(canonical_entities(mentions, title=None, text_length=50, labels=LABELS))
+    entities = entities_of(mentions, 50)
     assert set(entities) == {"Trump", "Putin"}
     assert entities["Trump"].count == 2 and entities["Putin"].count == 2
     assert all(e.label == "PERSON" for e in entities.values())
@@ -164,7 +169,7 @@ def test_seed_article_entities(model: NerModel, seed_text: str) -> None:
 
 def test_acronym_links_to_the_name_it_abbreviates() -> None:
     mentions = [m("The European Central Bank", "ORG", 0), m("ECB", "ORG", 50), m("EU", "ORG", 90)]
-    entities = by_name(canonical_entities(mentions, title=None, text_length=100, labels=LABELS))
+    entities = entities_of(mentions, 100)
     assert entities["European Central Bank"].count == 2
     assert entities["European Central Bank"].text == "European Central Bank"
     assert "ECB" not in entities
@@ -189,7 +194,7 @@ def test_a_name_ending_in_a_legal_form_is_an_organisation() -> None:
         m("Quorra SA", "GPE", 40),
         m("Maria Sal", "PERSON", 80),
     ]
-    entities = by_name(canonical_entities(mentions, title=None, text_length=100, labels=LABELS))
+    entities = entities_of(mentions, 100)
     assert entities["Quorra SA"].label == "ORG" and entities["Maria Sal"].label == "PERSON"
 
 
@@ -200,5 +205,5 @@ def test_words_without_a_capital_are_no_name_unless_their_script_has_no_case() -
         m("H5N1", "PERSON", 40),
         m("Paktika province", "GPE", 50),
     ]
-    entities = by_name(canonical_entities(mentions, title=None, text_length=100, labels=LABELS))
+    entities = entities_of(mentions, 100)
     assert set(entities) == {"\u5317\u4eac", "Paktika"}

@@ -543,9 +543,14 @@ STATES = PlaceIndex(
 )
 
 
-def geos(text: str, *names: str) -> list[Place | None]:
+def geos_in(index: PlaceIndex, text: str, *names: str) -> list[Place | None]:
+    """The geo of each name, tagged GPE where the text writes it first."""
     ents = [entity(name, "GPE", text.index(name)) for name in names]
-    return [e.geo for e in locate(ents, text, STATES).entities]
+    return [e.geo for e in locate(ents, text, index).entities]
+
+
+def geos(text: str, *names: str) -> list[Place | None]:
+    return geos_in(STATES, text, *names)
 
 
 def test_namesakes_of_one_country_are_told_apart_by_the_states_the_article_settles() -> None:
@@ -595,8 +600,7 @@ def test_a_small_town_in_a_state_the_article_does_not_settle_is_a_stray() -> Non
     index = PlaceIndex([(p.name, p) for p in (NORLAND, SORREL, DUNMORE, tiddle)])
 
     def geo(text: str, *names: str) -> list[Place | None]:
-        ents = [entity(name, "GPE", text.index(name)) for name in names]
-        return [e.geo for e in locate(ents, text, index).entities]
+        return geos_in(index, text, *names)
 
     # the article's places settle Norland only: a town of 20,000 in Sorrel is weak evidence
     assert geo("Tiddle, near Norland", "Tiddle", "Norland") == [None, NORLAND]
@@ -620,8 +624,7 @@ def test_a_small_town_is_taken_only_in_a_state_or_region_the_article_settles() -
     )
 
     def geo(text: str, *names: str) -> list[Place | None]:
-        ents = [entity(name, "GPE", text.index(name)) for name in names]
-        return [e.geo for e in locate(ents, text, index).entities]
+        return geos_in(index, text, *names)
 
     assert index.candidates("Pellow") == () and not index.known("Pellow")
     # its state named, or a city of its state: the one town there
