@@ -142,8 +142,14 @@ def test_regions_are_found_by_their_english_names(places: PlaceIndex) -> None:
     }
     # nicknames and literal translations the data lists as English names are not places
     assert not places.known("Sunshine State") and not places.known("Holy Faith")
-    # an English name never takes a name another place has: Canton is a city
+    # an English name never takes a name a major place has: Canton is a city
     assert all(p.kind == "city" for p in places.candidates("Canton"))
+    # ... nor a town's of the region's own country, but a town abroad does not stop it:
+    # Tuscany is also a Calgary neighbourhood, which a Canadian article still picks
+    tuscany = places.resolve("Tuscany")
+    assert tuscany is not None and (tuscany.kind, tuscany.region) == ("region", "IT-52")
+    in_calgary = places.resolve("Tuscany", ["Calgary"])
+    assert in_calgary is not None and (in_calgary.kind, in_calgary.country) == ("city", "CA")
 
 
 def test_an_english_name_is_kept_only_when_shaped_and_related_like_an_exonym() -> None:

@@ -266,13 +266,20 @@ def _subdivision_catalogues() -> list[gettext.NullTranslations]:
 
 
 def _english_regions(
-    regions: Iterable[Place], known: set[str], iso3166_2: Mapping[str, Mapping[str, Any]]
+    regions: Iterable[Place],
+    known: set[str],
+    iso3166_2: Mapping[str, Mapping[str, Any]],
+    towns: Mapping[str, set[str]],
 ) -> Iterator[tuple[str, Place]]:
     """The regions again under their English names (:func:`_english_names`).
 
-    A name some other place of the gazetteer has (``known``, folded) is left out: an
-    alias fills a gap, it never competes with a place ("Canton" is a city, not
-    Guangdong).
+    A name a country, a region or a city of :data:`POINTING_CITY` has (``known``,
+    folded), or a town of the region's own country (``towns``: folded name -> the
+    countries of the smaller towns that have it), is left out: an alias fills a gap, it
+    never competes with such a place ("Canton" is a city, not Guangdong; a county's
+    seat named like it is meant by its name). A town abroad does not stop it:
+    "Tuscany" is also a Calgary neighbourhood of 20,000, which a Canadian article's
+    other places still pick.
     """
     from wordfreq import zipf_frequency
 
@@ -290,7 +297,7 @@ def _english_regions(
         translations = [catalogue.gettext(own) for catalogue in catalogues]
         for name in _english_names(own, others[code], translations, word):
             key = name_key(name)
-            if key not in known:
+            if key not in known and place.country not in towns.get(key, ()):
                 known.add(key)
                 yield name, place
 
@@ -362,9 +369,21 @@ def gazetteer_rows(min_city_population: int = MIN_CITY_POPULATION) -> list[tuple
     known = {name_key(name) for name, _ in rows}
     regions = [place for _, place in rows if place.kind == "region"]
     countries = [place for _, place in rows if place.kind == "country"]
+    # a town abroad does not stop a region's English name ("Tuscany", a Calgary
+    # neighbourhood): a country's, a region's, a city's of its own country or a city's of
+    # POINTING_CITY people does
+    taken = {
+        name_key(name)
+        for name, place in rows
+        if place.kind not in ("city", "county") or notable(place, POINTING_CITY)
+    }
+    towns: dict[str, set[str]] = {}
+    for name, place in rows:
+        if place.kind == "city" and not notable(place, POINTING_CITY):
+            towns.setdefault(name_key(name), set()).add(place.country)
     rows = [
         *rows,
-        *_english_regions(regions, known, iso3166_2),
+        *_english_regions(regions, taken, iso3166_2, towns),
         *_former_country_names(countries, known),
         *_english_country_names(countries, rows),
     ]
