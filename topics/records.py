@@ -103,7 +103,7 @@ class EntityRecord(_Record):
     geo: GeoRecord | None = None
     """Where the place is, for a GPE/LOC entity that resolved against the gazetteer;
     null when it did not or the evidence was weak (v2, optional). A part of a country or
-    US state named with a compass word ("Southern California") gets the country's or
+    US state named with a compass word ("North Texas") gets the country's or
     state's."""
 
 

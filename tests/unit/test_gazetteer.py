@@ -7,6 +7,7 @@ from importlib import resources
 from pathlib import Path
 
 import pytest
+import us
 
 from workers.adapters.gazetteer import (
     OVERRIDES,
@@ -114,6 +115,20 @@ def test_towns_under_the_city_threshold_resolve_only_in_a_state_the_article_name
     assert found == sitka
     # the country alone is not enough for a town of a few thousand
     assert geo("Fishing boats returned to Sitka in the United States.", "Sitka") is None
+
+
+def test_every_us_state_alone_is_the_state_but_the_one_a_country_shares(
+    places: PlaceIndex,
+) -> None:
+    # not a town of its name in another state, nor left open for a minor province abroad
+    found = {state.name: places.resolve(state.name) for state in us.states.STATES}
+    assert found.pop("Georgia") is None  # the country or the state: the article decides
+    wrong = {
+        name: place
+        for name, place in found.items()
+        if place is None or (place.kind, place.country) != ("region", "US")
+    }
+    assert wrong == {}
 
 
 def test_us_counties_carry_their_state_and_a_shared_name_is_not_guessed(

@@ -325,14 +325,14 @@ def _best_of_one_country(found: Sequence[Place]) -> Place | None:
     """A city over the region of the same name (news means "Madrid" the city), by size.
 
     Only a city inside that region, or one of :data:`POINTING_CITY`: a town in another
-    state does not take a state's name ("Oregon", Ohio).
+    state does not take a state's name ("Wyoming", Michigan).
 
     Counties of one name in several states are no guess: the article's other places
     tell them apart (:func:`_by_state`), or nothing does.
     """
     regions = [p for p in found if p.kind == "region"]
-    # a city over its own region, or a city known in its own right; not a town of 20,000
-    # in another state over the state of its name ("Oregon", Ohio)
+    # a city over its own region, or a city known in its own right; not a town of 75,000
+    # in another state over the state of its name ("Wyoming", Michigan)
     cities = [
         p
         for p in found
@@ -433,7 +433,7 @@ def _by_state(
     return geo if geo.population >= DOMINANCE * max(others, 1) else None
 
 
-#: Words that name a part of a place before its name ("Southern California").
+#: Words that name a part of a place before its name ("North Texas").
 _COMPASS = frozenset(
     {
         "north",
@@ -460,9 +460,9 @@ _COMPASS = frozenset(
 def _part_of(name: str, places: PlaceIndex, pointers: Mapping[str, str]) -> Place | None:
     """The country or region a compass part of it names, when no place has the whole name.
 
-    "Southern California", "Eastern Washington", "West Germany" lie in California, the
-    state of Washington, Germany: news names parts of countries and regions this way,
-    and the gazetteer knows whole names ("West Virginia", "South Africa") first. Only
+    "North Texas", "Eastern Ukraine", "Southern Italy" lie in Texas, Ukraine, Italy:
+    news names parts of countries and regions this way, and the gazetteer knows whole
+    names ("South Dakota", "South Sudan") first. Only
     a country or a region GeoNames knows (a US state) is a base: a part of a city
     ("South Boston") is a neighbourhood, whose namesake towns elsewhere the context
     cannot tell apart, and regions only ISO 3166 names include common words ("East
@@ -496,8 +496,8 @@ def _small_town(name: str, places: PlaceIndex, regions: set[str]) -> Place | Non
 
     A name the main index does not know may be a town too small for it (:meth:`PlaceIndex.towns`,
     thousands of people): a small place needs more specific evidence than a city, so it is
-    taken only when the article's other places lie in its state or region ("Wasilla" in
-    a story naming Alaska), never on its country alone.
+    taken only when the article's other places lie in its state or region (a town of
+    8,000 in a story naming its state), never on its country alone.
     """
     inside = [p for p in places.towns(name) if _region_key(p) in regions]
     return inside[0] if len(inside) == 1 else None
@@ -512,7 +512,8 @@ def _by_kind_then_population(found: Sequence[Place]) -> Place | None:
     too, when no country has the name: the city and the region of its name in its
     country are chosen between as in one country (the city), not left open for a
     province abroad. With no country and no such city of the name, a region GeoNames
-    knows (a US state) wins over regions abroad that only ISO 3166 names ("Florida").
+    knows (a US state) wins over regions abroad that only ISO 3166 names (a province
+    abroad named like a state).
     """
     countries = [p for p in found if p.kind == "country"]
     regions = [p for p in found if p.kind == "region"]
