@@ -276,8 +276,9 @@ def _english_regions(
     A name a country, a region or a city of :data:`POINTING_CITY` has (``known``,
     folded), or a town of the region's own country (``towns``: folded name -> the
     countries of the smaller towns that have it), is left out: an alias fills a gap, it
-    never competes with such a place ("Canton" is a city, not Guangdong; a county's
-    seat named like it is meant by its name). A town abroad does not stop it:
+    never competes with such a place ("Canton" is a city, not Guangdong; a town named
+    like its own region, as many a region's seat is, is meant by its name). A town
+    abroad does not stop it:
     "Tuscany" is also a Calgary neighbourhood of 20,000, which a Canadian article's
     other places still pick.
     """

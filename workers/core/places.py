@@ -339,7 +339,7 @@ def _best_of_one_country(found: Sequence[Place]) -> Place | None:
         if p.kind == "city"
         and (not regions or notable(p, POINTING_CITY) or any(_lies_in(p, r) for r in regions))
     ]
-    pool = cities or [p for p in found if p.kind != "city"] or list(found)
+    pool = cities or [p for p in found if p.kind != "city"]
     if all(p.kind == "county" for p in pool) and len(pool) > 1:
         return None
     return max(pool, key=lambda p: (-KIND_RANK[p.kind], p.population))
@@ -919,7 +919,11 @@ def locate(entities: Sequence[Entity], text: str, places: PlaceIndex) -> Located
         else None
         for e, geo, rivals, own in zip(repaired, found, namesakes, settled, strict=True)
     ]
-    regions = {code for code in counts} | {
+    # the states the article settles, and the first-level regions of all its resolved
+    # places: a city guessed among namesakes ("Lakeview", the biggest) does not settle its
+    # state for its namesakes, but the one town of a name in that state agrees with it
+    # (two unrelated names of one state), which is evidence enough for a town
+    regions = set(counts) | {
         key for geo in found if geo is not None and (key := _region_key(geo)) is not None
     }
     found = [
