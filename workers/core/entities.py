@@ -227,7 +227,7 @@ def _initials(name: str) -> str:
     return "".join(word[0] for word in name.split() if word[:1].isupper())
 
 
-def _people_by_family_name(groups: dict[str, list[Mention]], labels: dict[str, str]) -> set[str]:
+def _people_by_family_name(labels: dict[str, str]) -> set[str]:
     """Full names the model tagged ORG whose last word the article uses alone for a person.
 
     "Ilse Brandvold" (ORG) in an article that goes on "Brandvold said" (PERSON) is that
@@ -242,7 +242,7 @@ def _people_by_family_name(groups: dict[str, list[Mention]], labels: dict[str, s
         for word in name.split()
     }
     found: set[str] = set()
-    for name in groups:
+    for name in labels:
         words = name.split()
         last = words[-1]
         if (
@@ -313,7 +313,7 @@ def canonical_entities(
     labels_of = {
         name: "ORG" if legal_form(name) else _label_of(found) for name, found in groups.items()
     }
-    for name in _people_by_family_name(groups, labels_of):
+    for name in _people_by_family_name(labels_of):
         labels_of[name] = "PERSON"
     links = _link_short_names(groups, labels_of)
     merged: dict[str, list[Mention]] = {}

@@ -472,10 +472,7 @@ def _part_of(name: str, places: PlaceIndex, pointers: Mapping[str, str]) -> Plac
     if first.casefold() not in _COMPASS or not rest or places.candidates(name):
         return None
     base = places.resolve(rest, pointers=pointers)
-    broad = base is not None and (
-        base.kind == "country" or (base.kind == "region" and base.geonameid is not None)
-    )
-    return base if broad else None
+    return base if base is not None and _broad(base) else None
 
 
 def _region_key(place: Place) -> str | None:
@@ -790,13 +787,14 @@ def _spelt_around(text: str, mention: Mention, name: str, at: int) -> bool:
     return start >= 0 and text[start : start + len(name)] == name
 
 
+def _broad(place: Place) -> bool:
+    """A country, or a region GeoNames knows (a US state)."""
+    return place.kind == "country" or (place.kind == "region" and place.geonameid is not None)
+
+
 def notable(place: Place, city: int) -> bool:
     """A country, a region GeoNames knows (a US state), or a city of ``city`` people."""
-    return (
-        place.kind == "country"
-        or (place.kind == "region" and place.geonameid is not None)
-        or place.population >= city
-    )
+    return _broad(place) or place.population >= city
 
 
 def _stray(geo: Place, entity: Entity, named: Mapping[str, set[str]], text: str) -> bool:
@@ -871,10 +869,7 @@ def locate(entities: Sequence[Entity], text: str, places: PlaceIndex) -> Located
             options = places.candidates(entity.canonical)
             # a country, or a region GeoNames knows (a US state), needs no context; a
             # region only ISO 3166 names ("Western", "Central" provinces) or a city does
-            broad = any(
-                p.kind == "country" or (p.kind == "region" and p.geonameid is not None)
-                for p in options
-            )
+            broad = any(_broad(p) for p in options)
             # an organisation's acronym ("HCMC", a hospital) that is also some city's
             # alternate name stays an organisation: only a country or state is taken
             acronym = label == "ORG" and entity.canonical.isupper()
