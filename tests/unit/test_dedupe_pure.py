@@ -46,6 +46,21 @@ def test_chrome_candidates_are_short_distinct_lines() -> None:
     assert fps == ["menu"]
 
 
+#: An invented Chinese sentence (a port's traffic rose by a tenth this year): 37 characters.
+CHINESE = "瓦尔多里亚港口管理局周一表示，今年港口的集装箱吞吐量比去年增长了百分之十。"
+
+
+def test_a_sentence_in_a_script_without_spaces_is_as_long_as_its_characters() -> None:
+    """Chinese has no spaces: two characters count one word (a line of a news sentence is
+    no chrome, and it is content); a short line is a chrome candidate and no sentence."""
+    menu = ["首页", "新闻中心"]  # "home", "news centre"
+    assert chrome_candidates([CHINESE, *menu, menu[0]], lambda s: s) == menu
+    assert len(sentence_fingerprints([CHINESE])) == 1
+    assert sentence_fingerprints(["港口今天开放。"]) == ()  # seven characters: four words
+    changed = CHINESE.replace("百分之十", "百分之九")
+    assert sentence_fingerprints([changed]) != sentence_fingerprints([CHINESE])
+
+
 def test_learned_only_inside_the_window() -> None:
     learned: dict[bytes | str, bytes | str] = {b"aa": b"100", b"bb": b"93", "cc": "92"}
     assert learned_in_window(learned, 93) == frozenset({"aa", "bb"})

@@ -33,6 +33,14 @@ def test_the_classifier_sees_the_start_of_the_text_only() -> None:
     assert len(classify.seen[0]) == SAMPLE_CHARS
 
 
+def test_a_sentence_without_spaces_is_long_enough_to_classify() -> None:
+    """Chinese writes no spaces: its characters, two a word, make the length (one run of
+    word characters between two commas is not one word)."""
+    classify = Recording("zh")
+    assert detect_language("港口今天开放，工人复工。", classify).code == "zh"
+    assert detect_language("港口开放", classify).code == "und"
+
+
 @pytest.fixture(scope="module")
 def langid() -> LangId:
     return LangId()

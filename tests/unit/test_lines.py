@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -11,6 +13,9 @@ from workers.core.lines import (
     line_fingerprint,
     normalize_line,
     split_lines,
+    tokens,
+    tokens_length,
+    word_count,
 )
 
 
@@ -26,6 +31,22 @@ def test_normalize_folds_quotes_dashes_space_and_case() -> None:
 def test_normalize_is_idempotent(text: str) -> None:
     once = normalize_line(text)
     assert normalize_line(once) == once
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=0x0DFF)))
+def test_tokens_are_runs_of_word_characters_in_scripts_with_spaces(text: str) -> None:
+    """Latin, Greek, Cyrillic, Arabic, Devanagari ...: tokens and lengths as before."""
+    runs = re.findall(r"\w+", text)
+    assert tokens(text) == runs and tokens_length(runs) == len(runs)
+    assert word_count(text) == len(text.split())
+
+
+def test_a_script_without_spaces_is_tokenised_by_character_two_a_word() -> None:
+    text = "港口今天开放，工人复工 (Valdoria)"
+    assert tokens(text) == [*"港口今天开放工人复工", "Valdoria"]
+    assert tokens_length(tokens(text)) == 6
+    assert word_count(text) == 6  # "港口今天开放，工人复工" and "(Valdoria)"
+    assert word_count("ท่าเรือเปิดแล้ว") == 8  # Thai: 15 characters, marks included
 
 
 def test_chrome_key_ignores_edge_punctuation() -> None:

@@ -187,6 +187,35 @@ def test_a_new_headline_byline_and_credit_make_a_copy_and_two_new_sentences_an_u
     assert (event["relation"], event["related_to"], event["new_sentences"]) == ("update", "a", 2)
 
 
+#: An invented Chinese report (a port's traffic rose by a tenth), three sentences, and two
+#: later sentences (a rail freight yard to be built, the chamber of commerce welcomes it).
+CHINESE_STORY = (
+    "瓦尔多里亚港口管理局周一表示，今年港口的集装箱吞吐量比去年增长了百分之十。\n"
+    "管理局说，来自亚洲的货船占了增长的大部分，新码头明年春天将投入使用。\n"
+    "一位发言人表示，港口计划在未来三年内再招聘两百名工人，以应对不断增加的货运量。"
+)
+CHINESE_NEWS = (
+    "\n周二，管理局又宣布将投资五亿元扩建南侧的铁路货运站，工程预计明年秋天开工。"
+    "\n当地商会对这一计划表示欢迎，称其将为周边城镇带来大量就业机会和新的投资。"
+)
+
+
+def test_in_a_script_without_spaces_new_sentences_make_an_update_and_an_edit_a_copy() -> None:
+    """Chinese writes no spaces: its sentences are counted by their characters, so a
+    follow-up with two new sentences is an update, not a notice; a changed word is a copy."""
+    pipeline, _ = make_pipeline()
+    edited = CHINESE_STORY.replace("两百名", "三百名")
+    result = run(
+        pipeline,
+        message("a", CHINESE_STORY, 0),
+        message("b", edited, 1),
+        message("c", CHINESE_STORY + CHINESE_NEWS, 2),
+    )
+    assert [o.role for o in result.outputs] == ["enriched", "duplicates", "enriched"]
+    update = json.loads(result.outputs[2].value)
+    assert (update["relation"], update["related_to"], update["new_sentences"]) == ("update", "a", 2)
+
+
 GENOA_OTHER_OUTLET = (
     "Genoa's port handled a tenth more cargo this year, its authority announced on Monday.\n"
     "Most of the extra containers came on ships from Asia, the port authority figures show.\n"

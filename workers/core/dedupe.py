@@ -28,10 +28,17 @@ from workers.core.fingerprints import (
     body_fingerprint,
     sentence_fingerprints,
 )
-from workers.core.lines import CleanedText, clean_lines, line_fingerprint, split_lines
+from workers.core.lines import (
+    CleanedText,
+    clean_lines,
+    line_fingerprint,
+    split_lines,
+    word_count,
+)
 from workers.errors import EmptyMessage
 
-#: Lines of at most this many words may be learned as a source's chrome.
+#: Lines of at most this many words may be learned as a source's chrome (two characters
+#: of a script without spaces count one word: :func:`workers.core.lines.word_count`).
 CHROME_MAX_WORDS = 8
 #: At most this many distinct short lines of one article are counted.
 CHROME_MAX_LINES = 64
@@ -228,7 +235,7 @@ def chrome_candidates(lines: Sequence[str], fingerprint: Callable[[str], str]) -
     """Distinct fingerprints of the short lines of an article: what may be learned as chrome."""
     seen: dict[str, None] = {}
     for line in lines:
-        if len(line.split()) <= CHROME_MAX_WORDS:
+        if word_count(line) <= CHROME_MAX_WORDS:
             seen.setdefault(fingerprint(line), None)
             if len(seen) >= CHROME_MAX_LINES:
                 break

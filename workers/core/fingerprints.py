@@ -23,16 +23,18 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from workers.core.lines import normalize_line
+from workers.core.lines import normalize_line, tokens, tokens_length
 
 #: Layout of fingerprints and signatures; part of every Redis key, so a change
-#: never mixes old and new fingerprints (old state simply expires).
+#: never mixes old and new fingerprints (old state simply expires). Kept at 2 when
+#: scripts without spaces became one token a character: every other text's
+#: fingerprints are unchanged, and a Chinese copy of an article indexed before that
+#: is at worst published once more, which a new version would do for every language.
 FINGERPRINT_VERSION = 2
 NUM_PERM = 64
 BANDS = 16
 ROWS = NUM_PERM // BANDS
 SHINGLE_WORDS = 3
-_WORD = re.compile(r"\w+", re.UNICODE)
 
 
 def _permutations(count: int) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64]]:
@@ -61,8 +63,13 @@ def content_fingerprint(lines: Sequence[str], *, normalized: bool = False) -> st
 
 
 def words(text: str, *, normalized: bool = False) -> list[str]:
-    """Lower-cased word tokens of a text (after NFKC/quote folding unless already done)."""
-    return _WORD.findall(text if normalized else normalize_line(text))
+    """Lower-cased word tokens of a text (after NFKC/quote folding unless already done).
+
+    Each character of a script written without spaces is a token
+    (:func:`workers.core.lines.tokens`): the shingles of a Chinese text are its
+    character trigrams.
+    """
+    return tokens(text if normalized else normalize_line(text))
 
 
 @functools.lru_cache(maxsize=1 << 18)
@@ -166,7 +173,9 @@ def body_fingerprint(normalized_lines: Sequence[str]) -> BodyFingerprint:
 
 
 #: Sentences shorter than this (in words) are not counted as content (datelines, bylines,
-#: credit lines, captions: news sentences average about twenty words).
+#: credit lines, captions: news sentences average about twenty words). In a script
+#: written without spaces two characters count one word
+#: (:func:`workers.core.lines.tokens_length`).
 MIN_SENTENCE_WORDS = 8
 #: At most this many distinct sentences of an article are fingerprinted.
 MAX_SENTENCES = 256
@@ -193,10 +202,10 @@ def sentence_fingerprints(normalized_lines: Sequence[str]) -> tuple[str, ...]:
         for sentence in _SENTENCE_END.split(line):
             if not _ENDS_SENTENCE.search(sentence):
                 continue
-            tokens = _WORD.findall(sentence)
-            if len(tokens) < MIN_SENTENCE_WORDS:
+            found = tokens(sentence)
+            if tokens_length(found) < MIN_SENTENCE_WORDS:
                 continue
-            digest = hashlib.blake2b(" ".join(tokens).casefold().encode("utf-8"), digest_size=4)
+            digest = hashlib.blake2b(" ".join(found).casefold().encode("utf-8"), digest_size=4)
             seen.setdefault(digest.hexdigest(), None)
             if len(seen) >= MAX_SENTENCES:
                 return tuple(seen)
