@@ -196,6 +196,34 @@ def test_people_of_one_family_name_weigh_in_redis_as_in_memory(isolated: Setting
     assert named.score == pytest.approx(same.score, abs=0.02)
 
 
+def test_entities_in_common_weigh_in_redis_as_in_memory(isolated: Settings) -> None:
+    """A story naming two entities: a later article sharing one of them gets half the
+    entities' similarity, one sharing both all of it, one sharing an entity every article
+    has (no weight left) none; Redis and the in-memory rule agree on every score."""
+    when = 1_000 * DAY
+    base = features("Quake hits Qeshm island", "A strong quake hit Qeshm island today.", when)
+
+    def naming(article_id: str, *names: str) -> LinkRequest:
+        return LinkRequest(
+            article_id, dataclasses.replace(base, entities=dict.fromkeys(names, 1.0))
+        )
+
+    items = [
+        naming("first", "qeshm", "red crescent"),
+        naming("one", "qeshm"),
+        naming("both", "qeshm", "red crescent"),
+        naming("neither", "bandar abbas"),
+    ]
+    memory = asyncio.run(MemoryLinker(threshold=0.25).link(items))
+    found = link(isolated, FakeClock(when), items)
+    assert [(x.root, x.relation, x.score) for x in found] == [
+        (x.root, x.relation, x.score) for x in memory
+    ]
+    one, both, neither = found[1], found[2], found[3]
+    assert {x.root for x in found} == {"first"}
+    assert neither.score < one.score < both.score
+
+
 def test_a_redelivered_article_gets_its_recorded_link(isolated: Settings) -> None:
     clock = FakeClock(1_000 * DAY)
     first = link(isolated, clock, requests())

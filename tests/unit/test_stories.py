@@ -13,6 +13,8 @@ from bench.story_scoring import score_stories
 from workers.core.entities import Entity, Mention
 from workers.core.stories import (
     CENTROID_SIZE,
+    ENTITY_WEIGHT,
+    FULL_ENTITY_MATCH,
     INDEX_ENTITIES,
     INDEX_TERMS,
     Centroid,
@@ -24,6 +26,7 @@ from workers.core.stories import (
     main_people,
     named_people,
     parse_link,
+    shared_entities,
     story_features,
     stream_idf,
     years_apart,
@@ -115,6 +118,33 @@ def test_centroid_scores_by_words_and_entities_and_vetoes_other_years() -> None:
     assert story.score(other_year) is None
     assert story.score(no_year) == pytest.approx(story.score(same) or 0.0, abs=0.2)
     assert story.score(unrelated) == 0.0
+
+
+def test_one_entity_in_common_counts_half_of_the_entities_similarity() -> None:
+    """Two reports of different events in one city may share that city and nothing else:
+    the cosine of two one-entity vectors is 1, so it counts as half of it, and in full
+    from two entities in common."""
+    assert FULL_ENTITY_MATCH == 2
+    valdoria = entity("Valdoria", "GPE", 1.0, 30)
+    fire = "A fire destroyed a warehouse in Valdoria, firefighters said."
+    story = Centroid()
+    story.add(unit(features("Warehouse fire", fire, valdoria)))
+    budget = unit(features("Budget passed", "The council of Valdoria passed a budget.", valdoria))
+    assert shared_entities(budget.entities, story.entities) == 1
+    words = story.score(dataclasses.replace(budget, entities={})) or 0.0
+    assert story.score(budget) == pytest.approx(words + ENTITY_WEIGHT / 2)
+    # two in common: in full
+    council = entity("Valdoria City Council", "ORG", 0.8, 50)
+    story.add(unit(features("Warehouse fire", fire, valdoria, council)))
+    both = unit(features("Budget passed", "The council passed a budget.", valdoria, council))
+    assert shared_entities(both.entities, story.entities) == 2
+    no_entities = story.score(dataclasses.replace(both, entities={})) or 0.0
+    cosine = sum(w * story.entities.get(k, 0.0) for k, w in both.entities.items()) / math.sqrt(
+        sum(w * w for w in story.entities.values())
+    )
+    assert story.score(both) == pytest.approx(no_entities + ENTITY_WEIGHT * cosine)
+    # an entity the stream has in every article weighs nothing and is not in common
+    assert shared_entities({"valdoria": 0.0, "norland": 1.0}, {"valdoria": 1.0}) == 0
 
 
 def test_years_a_year_apart_can_be_one_event() -> None:

@@ -31,7 +31,9 @@
 --   can never be one event)  [14] DATE_CONFLICT (factor of the score when both name
 --   days or months, none in common)  [15] PERSON_CONFLICT (factor when both have main
 --   people and neither names one of the other's)  [16] STORY_MAIN_PEOPLE  [17]
---   STORY_NAMED_PEOPLE (people a centroid keeps, the counted most)
+--   STORY_NAMED_PEOPLE (people a centroid keeps, the counted most)  [18]
+--   FULL_ENTITY_MATCH (entities in common from which the entities' cosine counts in
+--   full; with fewer, that share of it)
 -- Returns {"replay" | "new", link JSON {st, r, s}}.
 
 local W = tonumber(ARGV[1])
@@ -50,6 +52,7 @@ local date_conflict = tonumber(ARGV[14])
 local person_conflict = tonumber(ARGV[15])
 local story_main_people = tonumber(ARGV[16])
 local story_named_people = tonumber(ARGV[17])
+local full_entity_match = tonumber(ARGV[18])
 
 for i = 1, W do
   local recorded = redis.call('HGET', KEYS[i], id)
@@ -127,6 +130,18 @@ local function cosine(unit, other)
     end
   end
   return dot / math.sqrt(norm)
+end
+
+-- Entities weighing something in both (Centroid.score's shared_entities).
+local function shared_entities(unit, other)
+  local n = 0
+  for k, w in pairs(unit) do
+    local o = other[k]
+    if w > 0 and o and o > 0 then
+      n = n + 1
+    end
+  end
+  return n
 end
 
 -- Both name some (days of the week, months) but none in common.
@@ -240,8 +255,9 @@ for n = 1, math.min(#order, max_candidates) do
       local apart = f.ts and centroid.ft and centroid.lt
         and (f.ts < centroid.ft - story_window or f.ts > centroid.lt + story_window)
       if not years_apart(f.y, centroid.y) and not apart then
+        local shared = math.min(shared_entities(f.e, centroid.e), full_entity_match)
         local score = (1 - entity_weight) * cosine(f.t, centroid.t)
-          + entity_weight * cosine(f.e, centroid.e)
+          + entity_weight * cosine(f.e, centroid.e) * shared / full_entity_match
         if disagree(f.d, centroid.d) then
           score = score * date_conflict
         end

@@ -48,6 +48,7 @@ from workers.core.stories import (
     CENTROID_SIZE,
     DATE_CONFLICT,
     ENTITY_WEIGHT,
+    FULL_ENTITY_MATCH,
     IDF_SMOOTHING,
     INDEX_WIDTH,
     MAX_CANDIDATES,
@@ -143,6 +144,7 @@ class RedisStories:
                         PERSON_CONFLICT,
                         STORY_MAIN_PEOPLE,
                         STORY_NAMED_PEOPLE,
+                        FULL_ENTITY_MATCH,
                     )
                 for update in updates:
                     pipe.evalsha(

@@ -26,7 +26,10 @@ Weights:
 * both are then weighed by how rare they are in the stream itself
   (:func:`stream_idf` over the story window's document frequencies, kept in
   Redis): the words every article of the day shares stop linking stories;
-* the similarity is ``(1 - ENTITY_WEIGHT) * cos(words) + ENTITY_WEIGHT * cos(entities)``.
+* the similarity is ``(1 - ENTITY_WEIGHT) * cos(words) + ENTITY_WEIGHT * cos(entities)``,
+  the entities' part in full only from :data:`FULL_ENTITY_MATCH` entities in common
+  (one shared place is all two short reports of different events in a city may share,
+  and the cosine of one-entity vectors is 1).
 
 Two events of one kind (two earthquakes, two seasons' trades) share most words;
 what tells them apart first is when they happened: an article is never linked to
@@ -91,6 +94,11 @@ DATE_CONFLICT = 0.5
 #: neither names one of the other's (chosen on the generated corpus' same-kind events,
 #: checked on half of the ECB+ topics).
 PERSON_CONFLICT = 0.5
+#: Entities shared with a story from which their similarity counts in full: with fewer, it
+#: counts that share of it (:func:`shared_entities`). One entity is all that two short
+#: reports of different events in one city may have in common, and the cosine of two
+#: one-entity vectors is 1 (chosen on the tuning half and the generated corpus).
+FULL_ENTITY_MATCH = 2
 #: Main people of an article (:func:`main_people`) and people's names it keeps.
 MAIN_PEOPLE = 3
 NAMED_PEOPLE = 15
@@ -418,7 +426,9 @@ class Centroid:
 
         None when they cannot be one event: both name years, all two or more apart
         (:func:`years_apart`), or the article appeared more than ``window`` seconds
-        before the story's first article or after its last one. Multiplied by
+        before the story's first article or after its last one. The entities' cosine
+        counts in full from :data:`FULL_ENTITY_MATCH` entities in common, in part below
+        (one of two: half). Multiplied by
         :data:`DATE_CONFLICT` when both name days or months but none in common, and by
         :data:`PERSON_CONFLICT` when both have main people and neither names any of the
         other's.
@@ -433,8 +443,9 @@ class Centroid:
             and not self.first - window <= features.time <= self.last + window
         ):
             return None
+        shared = min(shared_entities(features.entities, self.entities), FULL_ENTITY_MATCH)
         score = (1.0 - entity_weight) * _cosine(features.terms, self.terms) + (
-            entity_weight * _cosine(features.entities, self.entities)
+            entity_weight * _cosine(features.entities, self.entities) * shared / FULL_ENTITY_MATCH
         )
         if features.dates and self.dates and not set(features.dates) & set(self.dates):
             score *= DATE_CONFLICT
@@ -474,6 +485,11 @@ def _pruned(vector: Mapping[str, _Weight], size: int) -> dict[str, _Weight]:
     if len(vector) <= size:
         return dict(vector)
     return _heaviest(vector, size)
+
+
+def shared_entities(unit: Mapping[str, float], other: Mapping[str, float]) -> int:
+    """Entities that weigh something in both vectors (an article's and a story's)."""
+    return sum(1 for k, w in unit.items() if w > 0 and other.get(k, 0.0) > 0)
 
 
 def _cosine(unit: Mapping[str, float], other: Mapping[str, float]) -> float:
