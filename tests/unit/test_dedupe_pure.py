@@ -61,6 +61,20 @@ def test_a_sentence_in_a_script_without_spaces_is_as_long_as_its_characters() ->
     assert sentence_fingerprints([changed]) != sentence_fingerprints([CHINESE])
 
 
+def test_sentences_written_without_a_space_between_them_are_told_apart() -> None:
+    """Chinese writes the next sentence straight after "。"; Hindi ends one with "।"."""
+    second = "管理局说，来自亚洲的货船占了增长的大部分，新码头明年春天将投入使用。"
+    paragraph = sentence_fingerprints([CHINESE + second])
+    assert len(paragraph) == 2
+    assert paragraph == sentence_fingerprints([CHINESE, second])
+    hindi = "शहर की परिषद ने सोमवार को पुराना बाज़ार बंद कर दिया ।"
+    assert len(sentence_fingerprints([f"{hindi} {hindi.replace('सोमवार', 'मंगलवार')}"])) == 2
+    # an English "3.5" or "U.S." is no sentence end
+    assert (
+        len(sentence_fingerprints(["the u.s. port grew by 3.5 percent in the year to june."])) == 1
+    )
+
+
 def test_learned_only_inside_the_window() -> None:
     learned: dict[bytes | str, bytes | str] = {b"aa": b"100", b"bb": b"93", "cc": "92"}
     assert learned_in_window(learned, 93) == frozenset({"aa", "bb"})

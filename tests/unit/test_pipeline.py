@@ -214,6 +214,16 @@ def test_in_a_script_without_spaces_new_sentences_make_an_update_and_an_edit_a_c
     assert [o.role for o in result.outputs] == ["enriched", "duplicates", "enriched"]
     update = json.loads(result.outputs[2].value)
     assert (update["relation"], update["related_to"], update["new_sentences"]) == ("update", "a", 2)
+    # the story as one paragraph (no space after "。"), then the news added to its end
+    pipeline, _ = make_pipeline()
+    paragraph = CHINESE_STORY.replace("\n", "")
+    result = run(
+        pipeline,
+        message("d", paragraph, 0),
+        message("e", paragraph + CHINESE_NEWS.replace("\n", ""), 1),
+    )
+    later = json.loads(result.outputs[1].value)
+    assert (later["relation"], later["related_to"], later["new_sentences"]) == ("update", "d", 2)
 
 
 GENOA_OTHER_OUTLET = (

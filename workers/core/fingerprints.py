@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from workers.core.lines import normalize_line, tokens, tokens_length
+from workers.core.lines import UNSPACED, normalize_line, tokens, tokens_length
 
 #: Layout of fingerprints and signatures; part of every Redis key, so a change
 #: never mixes old and new fingerprints (old state simply expires). Kept at 2 when
@@ -179,13 +179,18 @@ def body_fingerprint(normalized_lines: Sequence[str]) -> BodyFingerprint:
 MIN_SENTENCE_WORDS = 8
 #: At most this many distinct sentences of an article are fingerprinted.
 MAX_SENTENCES = 256
-_SENTENCE_END = re.compile(r"(?<=[.!?\u2026])[\"'\u201d\u2019)]*\s+")
-#: The end of a sentence at the end of a line (closing quotes and brackets after it), in
-#: the scripts that have their own full stop or question mark too ("。", "।",
-#: "؟", "۔", "።"; NFKC has already folded full-width "!" and "?").
-_ENDS_SENTENCE = re.compile(
-    r"[.!?\u2026\u3002\u0964\u0965\u061f\u06d4\u1362][\"'\u201d\u2019\u300d\u300f)\]]*$"
-)
+#: Marks that end a sentence: the full stop, question and exclamation marks and the
+#: ellipsis, and those of the scripts that have their own ("。", "।", "॥", "؟", "۔",
+#: "።"; NFKC has already folded full-width "!" and "?").
+_STOPS = ".!?\u2026\u3002\u0964\u0965\u061f\u06d4\u1362"
+#: Closing quotes and brackets that may follow a sentence's mark.
+_CLOSERS = "\"'\u201d\u2019\u300d\u300f)\\]"
+#: Where one sentence ends and the next starts on a line: after a mark (and its closers),
+#: at spaces, or at once before a script written without spaces (Chinese and Japanese
+#: write the next sentence straight after "。").
+_SENTENCE_END = re.compile(rf"(?<=[{_STOPS}])[{_CLOSERS}]*(?:\s+|(?=[{UNSPACED}]))")
+#: The end of a sentence at the end of a line (closing quotes and brackets after it).
+_ENDS_SENTENCE = re.compile(rf"[{_STOPS}][{_CLOSERS}]*$")
 
 
 def sentence_fingerprints(normalized_lines: Sequence[str]) -> tuple[str, ...]:

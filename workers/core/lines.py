@@ -213,11 +213,11 @@ def normalize_line(line: str) -> str:
 #: Scripts written without spaces between words: Thai, Lao, Myanmar, Khmer, Japanese
 #: kana and Chinese characters (the unified ideographs, extension A and the
 #: compatibility block). Each character of these is a token of its own.
-_UNSPACED = (
+UNSPACED = (
     "\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 )
-_UNSPACED_CHAR = re.compile(f"[{_UNSPACED}]")
-_TOKEN = re.compile(rf"[{_UNSPACED}]|(?:(?![{_UNSPACED}])\w)+")
+_UNSPACED_CHAR = re.compile(f"[{UNSPACED}]")
+_TOKEN = re.compile(rf"[{UNSPACED}]|(?:(?![{UNSPACED}])\w)+")
 #: Characters of a script without spaces that count as one word in a text's length: a
 #: Chinese word is one to two characters long (about 1.6 on average in segmented
 #: corpora), and two keeps the word-based floors near what they mean in English.
