@@ -37,14 +37,14 @@ def test_normalize_is_idempotent(text: str) -> None:
 def test_tokens_are_runs_of_word_characters_in_scripts_with_spaces(text: str) -> None:
     """Latin, Greek, Cyrillic, Arabic, Devanagari ...: tokens and lengths as before."""
     runs = re.findall(r"\w+", text)
-    assert tokens(text) == runs and tokens_length(runs) == len(runs)
+    assert tokens(text) == runs and tokens_length(text, runs) == len(runs)
     assert word_count(text) == len(text.split())
 
 
 def test_a_script_without_spaces_is_tokenised_by_character_two_a_word() -> None:
     text = "港口今天开放，工人复工 (Valdoria)"
     assert tokens(text) == [*"港口今天开放工人复工", "Valdoria"]
-    assert tokens_length(tokens(text)) == 6
+    assert tokens_length(text, tokens(text)) == 6
     assert word_count(text) == 6  # "港口今天开放，工人复工" and "(Valdoria)"
     assert word_count("ท่าเรือเปิดแล้ว") == 8  # Thai: 15 characters, marks included
 
@@ -96,6 +96,19 @@ def test_headline_with_the_site_name_gives_way_to_the_plain_headline() -> None:
     assert clean_lines(f"{alone}\n{body}").lines == (alone, body)
     clause = "Ferry strike ends - the union says the deal holds for two years at least"
     assert clean_lines(f"Ferry strike ends\n{clause}").lines == ("Ferry strike ends", clause)
+
+
+def test_a_chinese_standfirst_and_teaser_inside_the_lead_go() -> None:
+    """Chinese ends a sentence with "。" and writes no spaces: its length is its characters,
+    so a standfirst the lead holds is a repeat and a teaser of the lead is a teaser."""
+    headline = "瓦尔多里亚港吞吐量增长"
+    standfirst = "瓦尔多里亚港口管理局周一表示，今年港口的集装箱吞吐量比去年增长了百分之十。"
+    lead = "星报瓦尔多里亚电 " + standfirst + "管理局说，来自亚洲的货船占了增长的大部分。"
+    cleaned = clean_lines(f"{headline}\n{standfirst}\n{lead}")
+    assert cleaned.lines == (headline, lead) and cleaned.removed == {"repeat": 1}
+    teaser = "今年港口的集装箱吞吐量比去年增长了…"
+    cleaned = clean_lines(f"{headline}\n{teaser}\n{lead}")
+    assert cleaned.lines == (headline, lead) and cleaned.removed == {"teaser": 1}
 
 
 def test_a_sentence_another_line_holds_is_a_repeat() -> None:

@@ -23,7 +23,15 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from workers.core.lines import UNSPACED, normalize_line, tokens, tokens_length
+from workers.core.lines import (
+    CLOSERS,
+    ENDS_SENTENCE,
+    STOPS,
+    UNSPACED,
+    normalize_line,
+    tokens,
+    tokens_length,
+)
 
 #: Layout of fingerprints and signatures; part of every Redis key, so a change
 #: never mixes old and new fingerprints (old state simply expires). Kept at 2 when
@@ -179,18 +187,10 @@ def body_fingerprint(normalized_lines: Sequence[str]) -> BodyFingerprint:
 MIN_SENTENCE_WORDS = 8
 #: At most this many distinct sentences of an article are fingerprinted.
 MAX_SENTENCES = 256
-#: Marks that end a sentence: the full stop, question and exclamation marks and the
-#: ellipsis, and those of the scripts that have their own ("。", "।", "॥", "؟", "۔",
-#: "።"; NFKC has already folded full-width "!" and "?").
-_STOPS = ".!?\u2026\u3002\u0964\u0965\u061f\u06d4\u1362"
-#: Closing quotes and brackets that may follow a sentence's mark.
-_CLOSERS = "\"'\u201d\u2019\u300d\u300f)\\]"
 #: Where one sentence ends and the next starts on a line: after a mark (and its closers),
 #: at spaces, or at once before a script written without spaces (Chinese and Japanese
 #: write the next sentence straight after "。").
-_SENTENCE_END = re.compile(rf"(?<=[{_STOPS}])[{_CLOSERS}]*(?:\s+|(?=[{UNSPACED}]))")
-#: The end of a sentence at the end of a line (closing quotes and brackets after it).
-_ENDS_SENTENCE = re.compile(rf"[{_STOPS}][{_CLOSERS}]*$")
+_SENTENCE_END = re.compile(rf"(?<=[{STOPS}])[{CLOSERS}]*(?:\s+|(?=[{UNSPACED}]))")
 
 
 def sentence_fingerprints(normalized_lines: Sequence[str]) -> tuple[str, ...]:
@@ -205,10 +205,10 @@ def sentence_fingerprints(normalized_lines: Sequence[str]) -> tuple[str, ...]:
     seen: dict[str, None] = {}
     for line in normalized_lines:
         for sentence in _SENTENCE_END.split(line):
-            if not _ENDS_SENTENCE.search(sentence):
+            if not ENDS_SENTENCE.search(sentence):
                 continue
             found = tokens(sentence)
-            if tokens_length(found) < MIN_SENTENCE_WORDS:
+            if tokens_length(sentence, found) < MIN_SENTENCE_WORDS:
                 continue
             digest = hashlib.blake2b(" ".join(found).casefold().encode("utf-8"), digest_size=4)
             seen.setdefault(digest.hexdigest(), None)

@@ -45,7 +45,7 @@ UNDETERMINED = Language("und", 0.0)
 def detect_language(text: str, classify: Classifier) -> Language:
     """Best guess of the language of ``text`` (its first :data:`SAMPLE_CHARS` characters)."""
     sample = text[:SAMPLE_CHARS]
-    if tokens_length(tokens(sample)) < MIN_WORDS:
+    if tokens_length(sample, tokens(sample)) < MIN_WORDS:
         return UNDETERMINED
     code, confidence = classify(sample)
     return Language(code, round(confidence, 3))

@@ -87,8 +87,14 @@ TEASER_INSIDE_MIN_WORDS = 5
 #: Lines at an article's top where a line inside another is looked for (the work grows
 #: with their length times their number, so not over a whole 1 MB article).
 HEAD_LINES = 64
-_SENTENCE_CLOSERS = frozenset(".!?\"')]")
-_SENTENCE_END = re.compile(r"[.!?][\"')\]]?$")
+#: Marks that end a sentence: the full stop, question and exclamation marks and the
+#: ellipsis, and those of the scripts that have their own ("。", "।", "॥", "؟", "۔",
+#: "።"; NFKC has already folded full-width "!" and "?").
+STOPS = ".!?\u2026\u3002\u0964\u0965\u061f\u06d4\u1362"
+#: Closing quotes and brackets that may follow a sentence's mark.
+CLOSERS = "\"'\u201d\u2019\u300d\u300f)\\]"
+#: A line that ends a sentence (its mark, then closers).
+ENDS_SENTENCE = re.compile(rf"[{STOPS}][{CLOSERS}]*$")
 
 #: Lines that are site furniture on most news sites, for a cold start before
 #: any source has been learned. Compared through :func:`chrome_key`.
@@ -235,12 +241,14 @@ def tokens(text: str) -> list[str]:
     return _TOKEN.findall(text)
 
 
-def tokens_length(found: Sequence[str]) -> int:
-    """Length in words of a text's :func:`tokens`.
+def tokens_length(text: str, found: Sequence[str]) -> int:
+    """Length in words of ``text``, whose :func:`tokens` are ``found``.
 
     One a word, and one per :data:`CHARS_PER_WORD` characters of a script without spaces
     (rounded up).
     """
+    if text.isascii() or _UNSPACED_CHAR.search(text) is None:
+        return len(found)
     unspaced = sum(1 for token in found if len(token) == 1 and _UNSPACED_CHAR.match(token))
     return len(found) - unspaced + -(-unspaced // CHARS_PER_WORD)
 
@@ -251,6 +259,8 @@ def word_count(text: str) -> int:
     A piece in a script without spaces counts one word per :data:`CHARS_PER_WORD` of its
     characters (rounded up; at least one).
     """
+    if text.isascii() or _UNSPACED_CHAR.search(text) is None:
+        return len(text.split())
     count = 0
     for piece in text.split():
         unspaced = len(_UNSPACED_CHAR.findall(piece))
@@ -393,7 +403,7 @@ def _is_teaser(index: int, norm: str, text: _Text) -> bool:
         return False
     if (
         index < HEAD_LINES
-        and stem.count(" ") + 1 >= TEASER_INSIDE_MIN_WORDS
+        and word_count(stem) >= TEASER_INSIDE_MIN_WORDS
         and text.elsewhere(stem, norm)
     ):
         return True
@@ -441,9 +451,9 @@ def _inside_another(index: int, norm: str, text: _Text) -> bool:
     that ends a sentence: a headline the lead repeats stays the headline. Among the
     article's first :data:`HEAD_LINES` lines, where standfirst and lead stand.
     """
-    if index >= HEAD_LINES or norm[-1:] not in _SENTENCE_CLOSERS or len(norm) > INSIDE_MAX_CHARS:
+    if index >= HEAD_LINES or len(norm) > INSIDE_MAX_CHARS or not ENDS_SENTENCE.search(norm):
         return False
-    if not _SENTENCE_END.search(norm) or norm.count(" ") + 1 < INSIDE_MIN_WORDS:
+    if word_count(norm) < INSIDE_MIN_WORDS:
         return False
     return text.elsewhere(norm, norm)
 
