@@ -224,6 +224,43 @@ def test_entities_in_common_weigh_in_redis_as_in_memory(isolated: Settings) -> N
     assert neither.score < one.score < both.score
 
 
+def test_only_the_stories_sharing_most_keys_are_compared_in_redis_too(
+    isolated: Settings,
+) -> None:
+    """Five stories share two of the article's words, a sixth one: Redis, like the
+    in-memory rule, compares the five only and joins one of them."""
+    when = 1_000 * DAY
+
+    def story(article_id: str, *words: str) -> LinkRequest:
+        terms = dict.fromkeys(words, 1.0)
+        return LinkRequest(article_id, StoryFeatures(terms=terms, entities={}, years=()))
+
+    fill = [story("narrow", "strike")] + [
+        story(f"s{k}", "harbour", "ferry", *(f"w{k}{n}" for n in range(6))) for k in range(5)
+    ]
+    article = [story("article", "harbour", "ferry", "strike")]
+    memory = MemoryLinker(threshold=1.01)
+    asyncio.run(memory.link(fill))
+    memory.threshold = 0.1
+    expected = asyncio.run(memory.link(article))
+
+    async def go() -> list[Link]:
+        stories = make(isolated, FakeClock(when))
+        try:
+            stories.threshold = 1.01
+            await stories.settle(fill, ())
+            stories.threshold = 0.1
+            return (await stories.settle(article, ()))[0]
+        finally:
+            await stories.client.aclose()
+
+    found = asyncio.run(go())
+    assert [(x.root, x.relation, x.score) for x in found] == [
+        (x.root, x.relation, x.score) for x in expected
+    ]
+    assert found[0].root.startswith("s")
+
+
 def test_a_redelivered_article_gets_its_recorded_link(isolated: Settings) -> None:
     clock = FakeClock(1_000 * DAY)
     first = link(isolated, clock, requests())

@@ -17,6 +17,7 @@ from workers.core.stories import (
     FULL_ENTITY_MATCH,
     INDEX_ENTITIES,
     INDEX_TERMS,
+    MAX_CANDIDATES,
     Centroid,
     LinkRequest,
     StoryFeatures,
@@ -273,6 +274,26 @@ def test_coverage_joins_the_story_and_other_events_open_their_own() -> None:
     )
     assert roots == ["a", "b", "a"]
     assert [linker.links[i].relation for i in "abc"] == ["first", "first", "coverage"]
+
+
+def test_only_the_stories_sharing_most_salient_keys_are_compared() -> None:
+    """Five stories share two of the article's salient words, a sixth only one: the
+    sixth is not compared, though its centroid would score higher."""
+    assert MAX_CANDIDATES == 5
+
+    def story(*words: str) -> StoryFeatures:
+        return StoryFeatures(terms=dict.fromkeys(words, 1.0), entities={}, years=())
+
+    linker = MemoryLinker(threshold=1.01)  # each its own story while the index fills
+    others = [story("harbour", "ferry", *(f"w{k}{n}" for n in range(6))) for k in range(5)]
+    link_all(linker, ("narrow", story("strike")), *((f"s{k}", f) for k, f in enumerate(others)))
+    linker.threshold = 0.1
+    article = story("harbour", "ferry", "strike")
+    weighted = article.weighted(dict(linker.frequencies), linker.documents + 1)
+    scores = {root: linker.centroids[root].score(weighted) or 0.0 for root in linker.centroids}
+    assert max(scores, key=lambda root: scores[root]) == "narrow"
+    (joined,) = link_all(linker, ("article", article))
+    assert joined.startswith("s")
 
 
 def test_a_linked_article_gets_its_recorded_link_again() -> None:
