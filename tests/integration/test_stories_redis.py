@@ -108,12 +108,19 @@ def record(
     return settle(settings, clock, updates=updates)[1]
 
 
-def test_redis_links_as_the_in_memory_rule_does(isolated: Settings) -> None:
-    items = requests()
+def link_alike(settings: Settings, when: float, items: Sequence[LinkRequest]) -> list[Link]:
+    """The links Redis gives ``items``, asserted equal (roots, relations, scores) to the
+    in-memory rule's."""
     memory = asyncio.run(MemoryLinker(threshold=0.25).link(items))
-    found = link(isolated, FakeClock(1_000 * DAY), items)
-    assert [(x.root, x.relation) for x in found] == [(x.root, x.relation) for x in memory]
-    assert [x.score for x in found] == [x.score for x in memory]
+    found = link(settings, FakeClock(when), items)
+    assert [(x.root, x.relation, x.score) for x in found] == [
+        (x.root, x.relation, x.score) for x in memory
+    ]
+    return found
+
+
+def test_redis_links_as_the_in_memory_rule_does(isolated: Settings) -> None:
+    found = link_alike(isolated, 1_000 * DAY, requests())
     roots = {x.article_id: x.root for x in found}
     assert {roots[f"quake-{n}"] for n in range(3)} == {"quake-0"}
     assert {roots["bridge-1"], roots["pirates-1"]} == {"bridge-0", "pirates-0"}
@@ -127,11 +134,7 @@ def test_days_in_conflict_weigh_in_redis_as_in_memory(isolated: Settings) -> Non
         LinkRequest("tue-1", features("Qeshm island quake", body.format("Tuesday"), when)),
         LinkRequest("fri-0", features("Qeshm island quake", body.format("Friday"), when)),
     ]
-    memory = asyncio.run(MemoryLinker(threshold=0.25).link(items))
-    found = link(isolated, FakeClock(when), items)
-    assert [(x.root, x.relation, x.score) for x in found] == [
-        (x.root, x.relation, x.score) for x in memory
-    ]
+    found = link_alike(isolated, when, items)
     assert found[1].root == "tue-0" and found[1].score > 0.5
     # the same words on another day: the score halved, yet still one story here
     assert found[2].root == "tue-0" and found[2].score < 0.6 * found[1].score
@@ -159,11 +162,7 @@ def test_people_in_conflict_and_bounded_people_weigh_in_redis_as_in_memory(
         LinkRequest("forgotten", dataclasses.replace(base, people=("p55",), named=("p55",))),
         LinkRequest("kept", dataclasses.replace(base, people=("p40",), named=("p40",))),
     ]
-    memory = asyncio.run(MemoryLinker(threshold=0.25).link(items))
-    found = link(isolated, FakeClock(when), items)
-    assert [(x.root, x.relation, x.score) for x in found] == [
-        (x.root, x.relation, x.score) for x in memory
-    ]
+    found = link_alike(isolated, when, items)
     assert {x.root for x in found[:60]} == {"a00"}
     forgotten, kept = found[60], found[61]
     assert forgotten.score == pytest.approx(0.5 * kept.score, abs=0.01)
@@ -185,11 +184,7 @@ def test_people_of_one_family_name_weigh_in_redis_as_in_memory(isolated: Setting
         about("same-kerr", ("a kerr",), ("a kerr",)),
         about("family-named", ("j kerr",), ("j kerr", "kerr")),
     ]
-    memory = asyncio.run(MemoryLinker(threshold=0.25).link(items))
-    found = link(isolated, FakeClock(when), items)
-    assert [(x.root, x.relation, x.score) for x in found] == [
-        (x.root, x.relation, x.score) for x in memory
-    ]
+    found = link_alike(isolated, when, items)
     other, same, named = found[1], found[2], found[3]
     assert {x.root for x in found} == {"first"}
     assert other.score == pytest.approx(0.5 * same.score, abs=0.02)
@@ -214,11 +209,7 @@ def test_entities_in_common_weigh_in_redis_as_in_memory(isolated: Settings) -> N
         naming("both", "qeshm", "red crescent"),
         naming("neither", "bandar abbas"),
     ]
-    memory = asyncio.run(MemoryLinker(threshold=0.25).link(items))
-    found = link(isolated, FakeClock(when), items)
-    assert [(x.root, x.relation, x.score) for x in found] == [
-        (x.root, x.relation, x.score) for x in memory
-    ]
+    found = link_alike(isolated, when, items)
     one, both, neither = found[1], found[2], found[3]
     assert {x.root for x in found} == {"first"}
     assert neither.score < one.score < both.score
