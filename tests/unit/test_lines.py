@@ -46,7 +46,8 @@ def test_a_script_without_spaces_is_tokenised_by_character_two_a_word() -> None:
     assert tokens(text) == [*"港口今天开放工人复工", "Valdoria"]
     assert tokens_length(text, tokens(text)) == 6
     assert word_count(text) == 6  # "港口今天开放，工人复工" and "(Valdoria)"
-    assert word_count("ท่าเรือเปิดแล้ว") == 8  # Thai: 15 characters, marks included
+    assert word_count("ท่าเรือเปิดแล้ว") == 6  # Thai: 11 letters (4 combining marks aside)
+    assert tokens("港口・码头。") == [*"港口码头"]  # punctuation is no token
 
 
 def test_chrome_key_ignores_edge_punctuation() -> None:

@@ -89,8 +89,8 @@ TEASER_INSIDE_MIN_WORDS = 5
 HEAD_LINES = 64
 #: Marks that end a sentence: the full stop, question and exclamation marks and the
 #: ellipsis, and those of the scripts that have their own ("。", "।", "॥", "؟", "۔",
-#: "።"; NFKC has already folded full-width "!" and "?").
-STOPS = ".!?\u2026\u3002\u0964\u0965\u061f\u06d4\u1362"
+#: "።", Myanmar "။", Khmer "។"; NFKC has already folded full-width "!" and "?").
+STOPS = ".!?\u2026\u3002\u0964\u0965\u061f\u06d4\u1362\u104b\u17d4"
 #: Closing quotes and brackets that may follow a sentence's mark.
 CLOSERS = "\"'\u201d\u2019\u300d\u300f)\\]"
 #: A line that ends a sentence (its mark, then closers).
@@ -218,12 +218,13 @@ def normalize_line(line: str) -> str:
 
 #: Scripts written without spaces between words: Thai, Lao, Myanmar, Khmer, Japanese
 #: kana and Chinese characters (the unified ideographs, extension A and the
-#: compatibility block). Each character of these is a token of its own.
+#: compatibility block). Each word character of these is a token of its own (their
+#: punctuation and combining marks are none).
 UNSPACED = (
     "\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 )
-_UNSPACED_CHAR = re.compile(f"[{UNSPACED}]")
-_TOKEN = re.compile(rf"[{UNSPACED}]|(?:(?![{UNSPACED}])\w)+")
+_UNSPACED_CHAR = re.compile(rf"(?=\w)[{UNSPACED}]")
+_TOKEN = re.compile(rf"(?=\w)[{UNSPACED}]|(?:(?![{UNSPACED}])\w)+")
 #: Characters of a script without spaces that count as one word in a text's length: a
 #: Chinese word is one to two characters long (about 1.6 on average in segmented
 #: corpora), and two keeps the word-based floors near what they mean in English.

@@ -109,9 +109,10 @@ STORY_NAMED_PEOPLE = 50
 INDEX_TERMS = 10
 INDEX_ENTITIES = 5
 #: Most stories compared per article: those sharing most of its index keys (ties by id).
-#: A story that shares fewer of the article's salient words and entities than five
-#: others do is not its event even when its centroid scores high; 5 instead of 20 left
-#: the tuning half as it was and parted generated same-city stories (chosen on both).
+#: On the generated corpus, a story that shared fewer of the article's salient words and
+#: entities than five others did was a same-city story of another event whose broad
+#: centroid scored highest; 5 instead of 20 left the tuning half as it was and parted
+#: those (chosen on both).
 MAX_CANDIDATES = 5
 #: Stories remembered per index key (the most recent).
 INDEX_WIDTH = 8
