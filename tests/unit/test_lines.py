@@ -14,7 +14,7 @@ from workers.core.lines import (
     normalize_line,
     split_lines,
     tokens,
-    tokens_length,
+    tokens_and_length,
     word_count,
 )
 
@@ -37,14 +37,14 @@ def test_normalize_is_idempotent(text: str) -> None:
 def test_tokens_are_runs_of_word_characters_in_scripts_with_spaces(text: str) -> None:
     """Latin, Greek, Cyrillic, Arabic, Devanagari ...: tokens and lengths as before."""
     runs = re.findall(r"\w+", text)
-    assert tokens(text) == runs and tokens_length(text, runs) == len(runs)
+    assert tokens(text) == runs and tokens_and_length(text) == (runs, len(runs))
     assert word_count(text) == len(text.split())
 
 
 def test_a_script_without_spaces_is_tokenised_by_character_two_a_word() -> None:
     text = "港口今天开放，工人复工 (Valdoria)"
     assert tokens(text) == [*"港口今天开放工人复工", "Valdoria"]
-    assert tokens_length(text, tokens(text)) == 6
+    assert tokens_and_length(text)[1] == 6
     assert word_count(text) == 6  # "港口今天开放，工人复工" and "(Valdoria)"
     assert word_count("ท่าเรือเปิดแล้ว") == 6  # Thai: 11 letters (4 combining marks aside)
     assert tokens("港口・码头。") == [*"港口码头"]  # punctuation is no token

@@ -30,7 +30,7 @@ from workers.core.lines import (
     UNSPACED,
     normalize_line,
     tokens,
-    tokens_length,
+    tokens_and_length,
 )
 
 #: Layout of fingerprints and signatures; part of every Redis key, so a change
@@ -183,7 +183,7 @@ def body_fingerprint(normalized_lines: Sequence[str]) -> BodyFingerprint:
 #: Sentences shorter than this (in words) are not counted as content (datelines, bylines,
 #: credit lines, captions: news sentences average about twenty words). In a script
 #: written without spaces two characters count one word
-#: (:func:`workers.core.lines.tokens_length`).
+#: (:func:`workers.core.lines.tokens_and_length`).
 MIN_SENTENCE_WORDS = 8
 #: At most this many distinct sentences of an article are fingerprinted.
 MAX_SENTENCES = 256
@@ -207,8 +207,8 @@ def sentence_fingerprints(normalized_lines: Sequence[str]) -> tuple[str, ...]:
         for sentence in _SENTENCE_END.split(line):
             if not ENDS_SENTENCE.search(sentence):
                 continue
-            found = tokens(sentence)
-            if tokens_length(sentence, found) < MIN_SENTENCE_WORDS:
+            found, length = tokens_and_length(sentence)
+            if length < MIN_SENTENCE_WORDS:
                 continue
             digest = hashlib.blake2b(" ".join(found).casefold().encode("utf-8"), digest_size=4)
             seen.setdefault(digest.hexdigest(), None)

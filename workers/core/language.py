@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from workers.core.lines import tokens, tokens_length
+from workers.core.lines import tokens_and_length
 
 #: Characters classified: 400 classify the development sets as well as 1,000 (make
 #: quality) at two thirds of the cost.
@@ -45,7 +45,7 @@ UNDETERMINED = Language("und", 0.0)
 def detect_language(text: str, classify: Classifier) -> Language:
     """Best guess of the language of ``text`` (its first :data:`SAMPLE_CHARS` characters)."""
     sample = text[:SAMPLE_CHARS]
-    if tokens_length(sample, tokens(sample)) < MIN_WORDS:
+    if tokens_and_length(sample)[1] < MIN_WORDS:
         return UNDETERMINED
     code, confidence = classify(sample)
     return Language(code, round(confidence, 3))
