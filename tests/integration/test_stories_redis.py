@@ -193,8 +193,8 @@ def test_people_of_one_family_name_weigh_in_redis_as_in_memory(isolated: Setting
 
 def test_entities_in_common_weigh_in_redis_as_in_memory(isolated: Settings) -> None:
     """A story naming two entities: a later article sharing one of them gets half the
-    entities' similarity, one sharing both all of it, one sharing an entity every article
-    has (no weight left) none; Redis and the in-memory rule agree on every score."""
+    entities' similarity, one sharing both all of it, one naming another entity none;
+    Redis and the in-memory rule agree on every score."""
     when = 1_000 * DAY
     base = features("Quake hits Qeshm island", "A strong quake hit Qeshm island today.", when)
 

@@ -92,11 +92,13 @@ HEAD_LINES = 64
 #: "።", Myanmar "။", Khmer "។"; NFKC has already folded full-width "!" and "?").
 STOPS = ".!?\u2026\u3002\u0964\u0965\u061f\u06d4\u1362\u104b\u17d4"
 #: Closing quotes and brackets that may follow a sentence's mark.
-CLOSERS = "\"'\u201d\u2019\u300d\u300f)\\]"
+_CLOSING = "\"'\u201d\u2019\u300d\u300f)]"
+#: The same, escaped for a regex character class.
+CLOSERS = re.escape(_CLOSING)
 #: A line that ends a sentence (its mark, then closers).
 ENDS_SENTENCE = re.compile(rf"[{STOPS}][{CLOSERS}]*$")
 #: The last characters a line that ends a sentence may have (a cheap test before the regex).
-_SENTENCE_LAST = frozenset(STOPS + "\"'\u201d\u2019\u300d\u300f)]")
+_SENTENCE_LAST = frozenset(STOPS + _CLOSING)
 
 #: Lines that are site furniture on most news sites, for a cold start before
 #: any source has been learned. Compared through :func:`chrome_key`.
@@ -245,10 +247,10 @@ def _spaced(text: str) -> bool:
 def tokens(text: str) -> list[str]:
     """Word tokens of a text: runs of word characters, a script without spaces by character.
 
-    Each character of a script written without spaces (Chinese, Japanese, Thai, ...) is
-    a token on its own. In English these are the runs of word characters as before; a
-    Chinese sentence, one such run from comma to comma, becomes its characters, so its
-    shingles and its sentence lengths mean something.
+    Each letter of a script written without spaces (Chinese, Japanese, Thai, ...) is a
+    token on its own (not its punctuation or combining marks). In English these are the
+    runs of word characters as before; a Chinese sentence, one such run from comma to
+    comma, becomes its characters, so its shingles and its sentence lengths mean something.
     """
     return _WORD.findall(text) if _spaced(text) else _TOKEN.findall(text)
 
