@@ -146,7 +146,7 @@ def build_pipeline(
         places=places,
         language=LangId(),
         stories=stories_from_settings(settings, clock=time.time) if linking else None,
-        zipf=WordFrequency().zipf if linking else None,
+        zipf_in=WordFrequency().zipf_in if linking else None,
         foreign=foreign,
     )
 

@@ -42,6 +42,7 @@ from workers.core.language import UNDETERMINED, Classifier, detect_language
 from workers.core.lines import CleanedText
 from workers.core.places import Located, PlaceIndex, article_entities
 from workers.core.stories import (
+    LanguageZipf,
     Link,
     LinkRequest,
     StoryUpdate,
@@ -171,7 +172,7 @@ class Pipeline:
         places: PlaceIndex | None = None,
         language: Classifier | None = None,
         stories: StoryLinker | None = None,
-        zipf: Zipf | None = None,
+        zipf_in: LanguageZipf | None = None,
         foreign: ForeignNames | None = None,
     ) -> None:
         self.config = config
@@ -186,8 +187,9 @@ class Pipeline:
         self.language = language
         #: The story linker (None: every first article opens a story of its own).
         self.stories = stories
-        #: Word rarity for the linker's word weights (None: every word equally rare).
-        self.zipf: Zipf = zipf or _unknown_word
+        #: Word rarity for the linker's word weights, by the article's language (None:
+        #: every word equally rare).
+        self.zipf_in: LanguageZipf = zipf_in or _no_frequencies
         #: NER's own thread: batches queue there in the order :meth:`start_recognize`
         #: was called, so the next batch's NER starts the moment the last one ends,
         #: without waiting for the event loop to hand it over.
@@ -374,7 +376,7 @@ class Pipeline:
                 entities, countries = located.entities, located.countries
                 if self.stories is not None and item.decision.status == "original":
                     when = article_time(item.article.published_at, self.clock())
-                    features = story_features(title, text, entities, self.zipf, when)
+                    features = story_features(title, text, entities, self.zipf_in(language), when)
                     links.append((item, LinkRequest(item.article.id, features)))
             except Exception as exc:
                 results.append(
@@ -522,6 +524,10 @@ class Enriched:
 
 def _unknown_word(word: str) -> float:
     return 0.0
+
+
+def _no_frequencies(language: str) -> Zipf:
+    return _unknown_word
 
 
 def unexpected(exc: Exception) -> ProcessingError:

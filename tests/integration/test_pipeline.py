@@ -64,7 +64,7 @@ def test_a_batch_costs_two_redis_round_trips_with_stories_on(isolated: Settings)
     only a source never seen before costs a read of its learned chrome."""
     from tests.unit.test_pipeline import GENOA_OTHER_OUTLET, NAMES, OTHER, STORY
     from workers.adapters.redis_stories import stories_from_settings
-    from workers.devtools.fakes import KeywordRecognizer
+    from workers.devtools.fakes import KeywordRecognizer, short_words_common_in
 
     batches = [
         [("a", STORY), ("b", GENOA_OTHER_OUTLET), ("b2", GENOA_OTHER_OUTLET)],
@@ -81,7 +81,7 @@ def test_a_batch_costs_two_redis_round_trips_with_stories_on(isolated: Settings)
             KeywordRecognizer(NAMES),
             clock=time.time,
             stories=stories,
-            zipf=lambda word: 7.0 if len(word) <= 3 else 3.0,
+            zipf_in=short_words_common_in,
         )
         outs, trips = [], []
         try:

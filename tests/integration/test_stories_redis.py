@@ -16,7 +16,7 @@ from workers.adapters.redis_dedupe import redis_client
 from workers.adapters.redis_stories import RedisStories
 from workers.config import Settings
 from workers.core.stories import Link, LinkRequest, StoryFeatures, StoryUpdate, story_features
-from workers.devtools.fakes import MemoryLinker
+from workers.devtools.fakes import MemoryLinker, short_words_common
 
 DAY = 86_400
 WINDOW = 3 * DAY
@@ -28,10 +28,6 @@ class FakeClock:
 
     def __call__(self) -> float:
         return self.now
-
-
-def zipf(word: str) -> float:
-    return 7.0 if len(word) <= 3 else 3.0
 
 
 EVENTS = {
@@ -64,7 +60,7 @@ def requests() -> list[LinkRequest]:
 
 
 def features(title: str, body: str, when: float | None = None) -> StoryFeatures:
-    return story_features(title, body, [], zipf, when)
+    return story_features(title, body, [], short_words_common, when)
 
 
 def make(settings: Settings, clock: FakeClock) -> RedisStories:

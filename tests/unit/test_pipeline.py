@@ -11,7 +11,13 @@ from typing import Any
 import pytest
 
 from workers.core.entities import Mention
-from workers.devtools.fakes import KeywordRecognizer, MemoryDeduper, MemoryLinker
+from workers.core.stories import Zipf
+from workers.devtools.fakes import (
+    KeywordRecognizer,
+    MemoryDeduper,
+    MemoryLinker,
+    short_words_common_in,
+)
 from workers.errors import ServiceUnavailable
 from workers.pipeline import (
     BatchResult,
@@ -237,7 +243,7 @@ def linked_pipeline() -> tuple[Pipeline, MemoryLinker]:
     linker = MemoryLinker()
     pipeline, _ = make_pipeline()
     pipeline.stories = linker
-    pipeline.zipf = lambda word: 7.0 if len(word) <= 3 else 3.0
+    pipeline.zipf_in = short_words_common_in
     return pipeline, linker
 
 
@@ -410,6 +416,28 @@ def test_the_next_batch_queued_for_ner_starts_without_the_event_loop() -> None:
     assert recognizer.seen == [STORY[:12], OTHER[:12]] and recognizer.most_at_once == 1
     assert [m.text for m in one.mentions[0]] == ["Genoa", "Asia"]
     assert [m.text for m in two.mentions[0]] == ["Lisbon", "Carlos Moedas"]
+
+
+def test_the_linker_weighs_words_by_the_articles_language() -> None:
+    pipeline, linker = linked_pipeline()
+    pipeline.language = lambda sample: ("de", 0.99)
+    asked: list[str] = []
+
+    def zipf_in(language: str) -> Zipf:
+        asked.append(language)
+        return lambda word: 7.0 if word in {"und", "der", "die", "das"} else 3.0
+
+    pipeline.zipf_in = zipf_in
+    text = (
+        "Ein Feuer hat in der Nacht ein Lager und eine Werkstatt am Stadtrand zerstört.\n"
+        "Der Rauch sperrte die Autobahn und das Gewerbegebiet für viele Stunden.\n"
+        "Die Ermittler suchen nach der Ursache des Brandes und befragen die Nachbarn."
+    )
+    run(pipeline, message("de-1", text))
+    assert asked == ["de"]
+    (story,) = linker.centroids.values()
+    assert "feuer" in story.terms and "autobahn" in story.terms
+    assert not {"und", "der", "die", "das"} & set(story.terms)
 
 
 def test_an_article_not_in_english_gets_the_places_named_in_it() -> None:

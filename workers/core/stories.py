@@ -69,6 +69,9 @@ from workers.core.events import iso
 
 #: ``zipf(word)``: the word's Zipf frequency in general English (0 when unknown).
 Zipf = Callable[[str], float]
+#: ``zipf_in(language)``: the :data:`Zipf` function for an article in that language (an
+#: ISO 639-1 code, or ``und``).
+LanguageZipf = Callable[[str], Zipf]
 
 #: Words of an article kept in its vector (the heaviest).
 TOP_TERMS = 40

@@ -35,6 +35,7 @@ from workers.core.stories import (
     Link,
     LinkRequest,
     StoryUpdate,
+    Zipf,
     prune_entities,
     story_record,
 )
@@ -257,3 +258,13 @@ class KeywordRecognizer:
             ]
             found.append(sorted(spans, key=lambda m: m.start))
         return found
+
+
+def short_words_common(word: str) -> float:
+    """A stand-in for word frequencies: words of three letters or fewer common, others rare."""
+    return 7.0 if len(word) <= 3 else 3.0
+
+
+def short_words_common_in(language: str) -> Zipf:
+    """:func:`short_words_common` for an article in any language."""
+    return short_words_common
