@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import math
 import re
 
 from hypothesis import given
@@ -39,6 +40,14 @@ def test_tokens_are_runs_of_word_characters_in_scripts_with_spaces(text: str) ->
     runs = re.findall(r"\w+", text)
     assert tokens(text) == runs and tokens_and_length(text) == (runs, len(runs))
     assert word_count(text) == len(text.split())
+
+
+@given(st.text(alphabet="港口今天开放ท่าเรือカナ・。 ab1_\n"))
+def test_length_is_words_and_half_the_characters_of_a_script_without_spaces(text: str) -> None:
+    found = tokens(text)
+    unspaced = [t for t in found if len(t) == 1 and t in "港口今天开放ทาเรอカナ"]
+    length = len(found) - len(unspaced) + math.ceil(len(unspaced) / 2)
+    assert tokens_and_length(text) == (found, length)
 
 
 def test_a_script_without_spaces_is_tokenised_by_character_two_a_word() -> None:

@@ -265,7 +265,8 @@ def tokens_and_length(text: str) -> tuple[list[str], int]:
         found = _WORD.findall(text)
         return found, len(found)
     found = _TOKEN.findall(text)
-    unspaced = sum(1 for token in found if len(token) == 1 and _UNSPACED_CHAR.match(token))
+    # each such character is a token of its own
+    unspaced = len(_UNSPACED_CHAR.findall(text))
     return found, len(found) - unspaced + -(-unspaced // CHARS_PER_WORD)
 
 
