@@ -17,6 +17,7 @@ from workers.core.stories import (
     FULL_ENTITY_MATCH,
     INDEX_ENTITIES,
     INDEX_TERMS,
+    LINK_THRESHOLD,
     MAX_CANDIDATES,
     Centroid,
     LinkRequest,
@@ -30,6 +31,7 @@ from workers.core.stories import (
     shared_entities,
     story_features,
     stream_idf,
+    words,
     years_apart,
 )
 from workers.devtools.fakes import MemoryLinker
@@ -146,6 +148,34 @@ def test_one_entity_in_common_counts_half_of_the_entities_similarity() -> None:
     assert story.score(both) == pytest.approx(no_entities + ENTITY_WEIGHT * cosine)
     # an entity the stream has in every article weighs nothing and is not in common
     assert shared_entities({"valdoria": 0.0, "norland": 1.0}, {"valdoria": 1.0}) == 0
+
+
+def test_a_script_without_spaces_is_compared_by_pairs_of_characters() -> None:
+    assert words("港口工人罢工") == ["港口", "口工", "工人", "人罢", "罢工"]
+    assert words("valdoria港口 港 ok") == ["valdoria", "港口", "港", "ok"]
+    assert words("the port's dock-workers") == ["the", "port's", "dock-workers"]
+    strike = (
+        "瓦尔多利亚港口工人罢工",
+        "瓦尔多利亚港口的码头工人周一开始罢工，要求提高工资。"
+        "工会表示，罢工将持续到港口管理局同意谈判为止。数百艘货船在港外等待卸货。",
+    )
+    # another outlet, its own words: the clauses differ, the words are the same
+    coverage = (
+        "瓦尔多利亚码头罢工导致货船滞留",
+        "由于码头工人要求加薪并举行罢工，数百艘货船滞留在瓦尔多利亚港外。"
+        "工会称，在管理局同意谈判之前，工人不会复工。",
+    )
+    # another event in the same city
+    budget = (
+        "瓦尔多利亚市议会通过新预算",
+        "瓦尔多利亚市议会周二通过了明年的预算，学校和公交的开支将增加。"
+        "反对党投票反对该计划，称其对店主不公平。",
+    )
+    story = Centroid()
+    story.add(unit(features(*strike)))
+    joined = story.score(unit(features(*coverage))) or 0.0
+    other = story.score(unit(features(*budget))) or 0.0
+    assert joined >= LINK_THRESHOLD > other
 
 
 def test_years_a_year_apart_can_be_one_event() -> None:

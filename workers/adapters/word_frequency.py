@@ -16,7 +16,8 @@ then does not weigh "und" or "nicht" as rare words, as the English list alone wo
 (it lacks them). Their rarer words are weighed by the English list, as before.
 
 The lists are read in a short-lived child process (``wordfreq`` and its full lists
-would keep about 45 MB in this one); what comes back costs about 15 MB per worker.
+would keep about 45 MB in this one); what comes back costs about 21 MB per worker
+(13 MB for English alone), measured as resident memory.
 """
 
 from __future__ import annotations

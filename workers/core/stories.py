@@ -20,7 +20,8 @@ Weights:
   young stream already knows "quake" from "said"; a title word counts
   :data:`TITLE_WEIGHT` times; words as common as "said" (Zipf >=
   :data:`COMMON_ZIPF`) are left out; numbers other than years count as rare words
-  (23 pirates vs 26 pirates);
+  (23 pirates vs 26 pirates); in a script written without spaces each pair of
+  neighbouring characters is a word (:func:`words`);
 * an entity weighs its salience in the article (see
   :func:`workers.core.entities.canonical_entities`);
 * both are then weighed by how rare they are in the stream itself
@@ -66,6 +67,7 @@ from topics.records import OutletCount, StoryEntity, StoryRecord
 from workers.core.dedupe import story_id_for
 from workers.core.entities import Entity
 from workers.core.events import iso
+from workers.core.lines import unspaced_runs
 
 #: ``zipf(word)``: the word's Zipf frequency in general English (0 when unknown).
 Zipf = Callable[[str], float]
@@ -140,6 +142,8 @@ def stream_idf(frequency: int, documents: int) -> float:
 
 
 _WORD = re.compile(r"[^\W\d_][\w'\u2019-]*")
+#: Characters of a pair a script without spaces makes one word of (:func:`words`).
+PAIR = 2
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:\.\d+)?(?![\w.])")
 _YEAR = re.compile(r"\b(?:19[5-9]\d|20[0-4]\d)\b")
 #: Days of the week and months, as English writes them in a date ("May" left out: it is
@@ -287,7 +291,7 @@ def story_features(
     plain_title = "" if _URL_LINE.match(title) else title
     counts: dict[str, float] = {}
     for weight, text in ((TITLE_WEIGHT, plain_title), (1.0, plain_body)):
-        for word in _WORD.findall(text.casefold()):
+        for word in words(text.casefold()):
             counts[word] = counts.get(word, 0.0) + weight
         for number in _NUMBER.findall(text):
             if len(number) >= 2 and not _YEAR.fullmatch(number):
@@ -297,7 +301,7 @@ def story_features(
         if word.startswith("#"):
             terms[word] = (1.0 + math.log(count)) * MAX_RARITY / 2
             continue
-        if len(word) < 3:
+        if len(word) < 3 and not unspaced_runs(word):
             continue
         frequency = zipf(word)
         if frequency < COMMON_ZIPF:
@@ -319,6 +323,35 @@ def story_features(
         people=main_people(written),
         named=named_people(written),
     )
+
+
+def words(text: str) -> list[str]:
+    """The words of a text, as the linker counts them.
+
+    Runs of letters (with inner apostrophes and hyphens). A script written without
+    spaces (Chinese, Japanese, Thai, ...) has no words to cut at: there each pair of
+    neighbouring characters is a word (a lone character alone), the overlapping
+    character pairs that Chinese retrieval indexes without a segmenter, since most
+    Chinese words are one or two characters long. Before, its words were whole
+    clauses, which another outlet's report of the event never repeated.
+    """
+    found = _WORD.findall(text)
+    if not unspaced_runs(text):
+        return found
+    split: list[str] = []
+    for word in found:
+        runs = unspaced_runs(word)
+        if not runs:
+            split.append(word)
+            continue
+        end = 0
+        for start, stop in runs:
+            split.extend(_WORD.findall(word[end:start]))
+            run = word[start:stop]
+            split.extend(run[i : i + PAIR] for i in range(max(1, len(run) - PAIR + 1)))
+            end = stop
+        split.extend(_WORD.findall(word[end:]))
+    return split
 
 
 def years_apart(years: Iterable[str], seen: Iterable[str]) -> bool:
