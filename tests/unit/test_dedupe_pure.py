@@ -75,6 +75,18 @@ def test_sentences_written_without_a_space_between_them_are_told_apart() -> None
     )
 
 
+def test_thai_sentences_end_at_a_space_and_at_a_lines_end() -> None:
+    """Thai writes no full stop: a space between its characters ends a sentence or clause."""
+    first = "ปริมาณตู้สินค้าที่ผ่านท่าเรือในปีนี้เพิ่มขึ้นร้อยละสิบ"  # container traffic rose
+    second = "และท่าเทียบเรือแห่งใหม่จะเปิดใช้งานในฤดูใบไม้ผลิปีหน้า"  # a new quay opens
+    assert len(sentence_fingerprints([first])) == 1
+    assert sentence_fingerprints([f"{first} {second}"]) == sentence_fingerprints([first, second])
+    assert len(sentence_fingerprints([f"{first} {second}"])) == 2
+    assert sentence_fingerprints(["ท่าเรือเปิดแล้ว"]) == ()  # eleven letters: six words
+    # a Latin word between them does not end one
+    assert len(sentence_fingerprints([f"{first} Valdoria {second}"])) == 1
+
+
 def test_learned_only_inside_the_window() -> None:
     learned: dict[bytes | str, bytes | str] = {b"aa": b"100", b"bb": b"93", "cc": "92"}
     assert learned_in_window(learned, 93) == frozenset({"aa", "bb"})

@@ -232,6 +232,40 @@ def test_in_a_script_without_spaces_new_sentences_make_an_update_and_an_edit_a_c
     assert (later["relation"], later["related_to"], later["new_sentences"]) == ("update", "d", 2)
 
 
+#: An invented Thai report (a port's traffic rose by a tenth), three lines, and two later
+#: ones (a rail freight yard to be built, the chamber of commerce welcomes it). Thai writes
+#: a space where a sentence or clause ends and none between words.
+THAI_STORY = (
+    "การท่าเรือวัลโดเรียแถลงเมื่อวันจันทร์ว่า "
+    "ปริมาณตู้สินค้าที่ผ่านท่าเรือในปีนี้เพิ่มขึ้นร้อยละสิบเมื่อเทียบกับปีที่แล้ว\n"
+    "เรือสินค้าจากเอเชียเป็นส่วนใหญ่ของการเติบโต "
+    "และท่าเทียบเรือแห่งใหม่จะเปิดใช้งานในฤดูใบไม้ผลิปีหน้า\n"
+    "โฆษกกล่าวว่า ท่าเรือมีแผนจะรับพนักงานเพิ่มอีกสองร้อยคนภายในสามปีข้างหน้า "
+    "เพื่อรองรับปริมาณสินค้าที่เพิ่มขึ้น"
+)
+THAI_NEWS = (
+    "\nเมื่อวันอังคาร การท่าเรือประกาศว่าจะลงทุนห้าร้อยล้านบาทเพื่อขยายลานขนส่งสินค้าทางรถไฟ"
+    "\nหอการค้าท้องถิ่นยินดีกับแผนนี้ และกล่าวว่าจะช่วยสร้างงานจำนวนมากให้กับเมืองโดยรอบ"
+)
+
+
+def test_in_a_script_that_marks_no_sentence_end_new_sentences_make_an_update() -> None:
+    """Thai ends a sentence with a space, not a mark: before, it had no whole sentence,
+    so every later version was a copy and its new content never reached subscribers."""
+    pipeline, _ = make_pipeline()
+    edited = THAI_STORY.replace("สองร้อยคน", "สามร้อยคน")
+    result = run(
+        pipeline,
+        message("a", THAI_STORY, 0),
+        message("b", edited, 1),
+        message("c", THAI_STORY + THAI_NEWS, 2),
+    )
+    assert [o.role for o in result.outputs] == ["enriched", "duplicates", "enriched"]
+    update = json.loads(result.outputs[2].value)
+    assert (update["relation"], update["related_to"]) == ("update", "a")
+    assert update["new_sentences"] >= 2
+
+
 GENOA_OTHER_OUTLET = (
     "Genoa's port handled a tenth more cargo this year, its authority announced on Monday.\n"
     "Most of the extra containers came on ships from Asia, the port authority figures show.\n"

@@ -187,10 +187,22 @@ def body_fingerprint(normalized_lines: Sequence[str]) -> BodyFingerprint:
 MIN_SENTENCE_WORDS = 8
 #: At most this many distinct sentences of an article are fingerprinted.
 MAX_SENTENCES = 256
+#: Scripts with no mark for a sentence's end (Thai, Lao): they write a space where a
+#: sentence or clause ends (and none between words), so there a space between two of
+#: their characters ends one, and so does a line's end.
+UNMARKED = "\u0e00-\u0eff"
 #: Where one sentence ends and the next starts on a line: after a mark (and its closers),
 #: at spaces, or at once before a script written without spaces (Chinese and Japanese
 #: write the next sentence straight after "。").
 _SENTENCE_END = re.compile(rf"(?<=[{STOPS}])[{CLOSERS}]*(?:\s+|(?=[{UNSPACED}]))")
+#: The same, and in Thai or Lao at a space (for lines with those scripts only: the
+#: second pattern makes the split about two and a half times slower).
+_SENTENCE_END_UNMARKED = re.compile(
+    rf"{_SENTENCE_END.pattern}|(?<=[{UNMARKED}])\s+(?=[{UNMARKED}])"
+)
+_ANY_UNMARKED = re.compile(f"[{UNMARKED}]")
+#: The end of a sentence in one of those scripts.
+_UNMARKED_END = re.compile(rf"[{UNMARKED}]$")
 
 
 def sentence_fingerprints(normalized_lines: Sequence[str]) -> tuple[str, ...]:
@@ -200,12 +212,16 @@ def sentence_fingerprints(normalized_lines: Sequence[str]) -> tuple[str, ...]:
     against for new content. Words only: punctuation and spacing changes do not count.
     Only whole sentences count: a line's last part that ends no sentence (a headline,
     a byline, "Reporting by ...; editing by ...", a label) is not content, so a copy
-    with a new headline and byline adds none.
+    with a new headline and byline adds none. Thai and Lao mark no sentence's end: there
+    a part that ends with their script is whole (:data:`UNMARKED`).
     """
     seen: dict[str, None] = {}
     for line in normalized_lines:
-        for sentence in _SENTENCE_END.split(line):
-            if not ENDS_SENTENCE.search(sentence):
+        unmarked = not line.isascii() and _ANY_UNMARKED.search(line) is not None
+        for sentence in (_SENTENCE_END_UNMARKED if unmarked else _SENTENCE_END).split(line):
+            if not ENDS_SENTENCE.search(sentence) and not (
+                unmarked and _UNMARKED_END.search(sentence)
+            ):
                 continue
             found, length = tokens_and_length(sentence)
             if length < MIN_SENTENCE_WORDS:
