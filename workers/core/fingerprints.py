@@ -38,6 +38,9 @@ from workers.core.lines import (
 #: scripts without spaces became one token a character: every other text's
 #: fingerprints are unchanged, and a Chinese copy of an article indexed before that
 #: is at worst published once more, which a new version would do for every language.
+#: Kept again when Thai and Lao sentences began to end at a space: a Thai article
+#: indexed before has no sentences, so a copy of it counts every sentence as new and
+#: is published once more as an update.
 FINGERPRINT_VERSION = 2
 NUM_PERM = 64
 BANDS = 16
