@@ -230,7 +230,6 @@ UNSPACED = (
 _UNSPACED_CHAR = re.compile(rf"(?=\w)[{UNSPACED}]")
 #: Any character of those blocks (a plain class: the cheapest test that a text has none).
 _ANY_UNSPACED = re.compile(f"[{UNSPACED}]")
-_UNSPACED_RUN = re.compile(rf"(?:(?=\w)[{UNSPACED}])+")
 _TOKEN = re.compile(rf"(?=\w)[{UNSPACED}]|(?:(?![{UNSPACED}])\w)+")
 #: The tokens of a text without those scripts (three times faster than :data:`_TOKEN`).
 _WORD = re.compile(r"\w+")
@@ -245,11 +244,9 @@ def _spaced(text: str) -> bool:
     return text.isascii() or _ANY_UNSPACED.search(text) is None
 
 
-def unspaced_runs(text: str) -> list[tuple[int, int]]:
-    """Start and end of each run of word characters of a script without spaces."""
-    if _spaced(text):
-        return []
-    return [match.span() for match in _UNSPACED_RUN.finditer(text)]
+def has_unspaced(text: str) -> bool:
+    """Whether a text has a character of a script without spaces."""
+    return not _spaced(text)
 
 
 def tokens(text: str) -> list[str]:

@@ -67,7 +67,7 @@ from topics.records import OutletCount, StoryEntity, StoryRecord
 from workers.core.dedupe import story_id_for
 from workers.core.entities import Entity
 from workers.core.events import iso
-from workers.core.lines import unspaced_runs
+from workers.core.lines import UNSPACED, has_unspaced
 
 #: ``zipf(word)``: the word's Zipf frequency in general English (0 when unknown).
 Zipf = Callable[[str], float]
@@ -144,6 +144,11 @@ def stream_idf(frequency: int, documents: int) -> float:
 _WORD = re.compile(r"[^\W\d_][\w'\u2019-]*")
 #: Characters of a pair a script without spaces makes one word of (:func:`words`).
 PAIR = 2
+#: In a text with a script without spaces: a run of its word characters (group 1), or a
+#: word as :data:`_WORD` has it, cut where such a run starts.
+_RUN_OR_WORD = re.compile(
+    rf"((?:(?=\w)[{UNSPACED}])+)|(?![{UNSPACED}])[^\W\d_](?:(?![{UNSPACED}])[\w'\u2019-])*"
+)
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:\.\d+)?(?![\w.])")
 _YEAR = re.compile(r"\b(?:19[5-9]\d|20[0-4]\d)\b")
 #: Days of the week and months, as English writes them in a date ("May" left out: it is
@@ -301,7 +306,7 @@ def story_features(
         if word.startswith("#"):
             terms[word] = (1.0 + math.log(count)) * MAX_RARITY / 2
             continue
-        if len(word) < 3 and not unspaced_runs(word):
+        if len(word) < 3 and not has_unspaced(word):
             continue
         frequency = zipf(word)
         if frequency < COMMON_ZIPF:
@@ -335,23 +340,16 @@ def words(text: str) -> list[str]:
     Chinese words are one or two characters long. Before, its words were whole
     clauses, which another outlet's report of the event never repeated.
     """
-    found = _WORD.findall(text)
-    if not unspaced_runs(text):
-        return found
-    split: list[str] = []
-    for word in found:
-        runs = unspaced_runs(word)
-        if not runs:
-            split.append(word)
-            continue
-        end = 0
-        for start, stop in runs:
-            split.extend(_WORD.findall(word[end:start]))
-            run = word[start:stop]
-            split.extend(run[i : i + PAIR] for i in range(max(1, len(run) - PAIR + 1)))
-            end = stop
-        split.extend(_WORD.findall(word[end:]))
-    return split
+    if not has_unspaced(text):
+        return _WORD.findall(text)
+    found: list[str] = []
+    for match in _RUN_OR_WORD.finditer(text):
+        run = match.group(1)
+        if run is None:
+            found.append(match.group())
+        else:
+            found.extend(run[i : i + PAIR] for i in range(max(1, len(run) - PAIR + 1)))
+    return found
 
 
 def years_apart(years: Iterable[str], seen: Iterable[str]) -> bool:
