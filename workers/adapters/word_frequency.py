@@ -24,8 +24,8 @@ from __future__ import annotations
 
 import math
 import multiprocessing
+from collections.abc import Collection
 from concurrent.futures import ProcessPoolExecutor
-from functools import lru_cache
 
 from workers.core.stories import Zipf
 
@@ -69,7 +69,7 @@ class WordFrequency:
         """
         found = self._in.get(language)
         if found is None:
-            name = list_for(language, tuple(self._others))
+            name = list_for(language, self._others)
             common = self._others.get(name) if name else None
             found = self.zipf if common is None else _with_english(common, self._zipf)
             self._in[language] = found
@@ -83,9 +83,11 @@ def _with_english(common: dict[str, float], english: dict[str, float]) -> Zipf:
     return zipf
 
 
-@lru_cache(maxsize=256)
-def list_for(language: str, lists: tuple[str, ...]) -> str | None:
-    """The code of the list among ``lists`` for a classifier's ``language`` code, if any."""
+def list_for(language: str, lists: Collection[str]) -> str | None:
+    """The code of the list among ``lists`` for a classifier's ``language`` code, if any.
+
+    Looked up once per language: :meth:`WordFrequency.zipf_in` keeps what it finds.
+    """
     if language in lists:
         return language
     if not language.isascii() or not language.isalpha() or not 2 <= len(language) <= 3:
