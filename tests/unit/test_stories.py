@@ -150,27 +150,66 @@ def test_one_entity_in_common_counts_half_of_the_entities_similarity() -> None:
     assert shared_entities({"valdoria": 0.0, "norland": 1.0}, {"valdoria": 1.0}) == 0
 
 
-def test_a_script_without_spaces_is_compared_by_pairs_of_characters() -> None:
+def test_a_script_without_spaces_is_compared_by_runs_of_characters() -> None:
     assert words("港口工人罢工") == ["港口", "口工", "工人", "人罢", "罢工"]
     assert words("valdoria港口 港 ok") == ["valdoria", "港口", "港", "ok"]
     assert words("the port's dock-workers") == ["the", "port's", "dock-workers"]
-    strike = (
-        "瓦尔多利亚港口工人罢工",
-        "瓦尔多利亚港口的码头工人周一开始罢工，要求提高工资。"
-        "工会表示，罢工将持续到港口管理局同意谈判为止。数百艘货船在港外等待卸货。",
-    )
-    # another outlet, its own words: the clauses differ, the words are the same
-    coverage = (
-        "瓦尔多利亚码头罢工导致货船滞留",
-        "由于码头工人要求加薪并举行罢工，数百艘货船滞留在瓦尔多利亚港外。"
-        "工会称，在管理局同意谈判之前，工人不会复工。",
-    )
-    # another event in the same city
-    budget = (
-        "瓦尔多利亚市议会通过新预算",
-        "瓦尔多利亚市议会周二通过了明年的预算，学校和公交的开支将增加。"
-        "反对党投票反对该计划，称其对店主不公平。",
-    )
+    # Thai letters are sounds: runs of three, each letter with the marks written on it
+    assert words("ที่ท่าเรือ") == ["ที่ท่า", "ท่าเ", "าเรื", "เรือ"]
+    assert words("ไม้") == ["ไม้"]
+    assert words("語ภาษาไทย") == ["語", "ภาษ", "าษา", "ษาไ", "าไท", "ไทย"]
+
+
+#: Invented reports in Chinese and in Thai: a port strike in a city, another outlet's
+#: report of it in its own words, and another event in the same city (its council
+#: passes a budget).
+STRIKE_COVERAGE_BUDGET = {
+    "chinese": (
+        (
+            "瓦尔多利亚港口工人罢工",
+            "瓦尔多利亚港口的码头工人周一开始罢工，要求提高工资。"
+            "工会表示，罢工将持续到港口管理局同意谈判为止。数百艘货船在港外等待卸货。",
+        ),
+        (
+            "瓦尔多利亚码头罢工导致货船滞留",
+            "由于码头工人要求加薪并举行罢工，数百艘货船滞留在瓦尔多利亚港外。"
+            "工会称，在管理局同意谈判之前，工人不会复工。",
+        ),
+        (
+            "瓦尔多利亚市议会通过新预算",
+            "瓦尔多利亚市议会周二通过了明年的预算，学校和公交的开支将增加。"
+            "反对党投票反对该计划，称其对店主不公平。",
+        ),
+    ),
+    "thai": (
+        (
+            "คนงานท่าเรือวัลโดเรียนัดหยุดงาน",
+            "คนงานท่าเรือวัลโดเรียเริ่มนัดหยุดงานเมื่อวันจันทร์ เพื่อเรียกร้องค่าจ้างที่สูงขึ้น "
+            "สหภาพแรงงานกล่าวว่าการนัดหยุดงานจะดำเนินต่อไปจนกว่าการท่าเรือจะยอมเจรจา "
+            "เรือสินค้าหลายร้อยลำรออยู่นอกท่าเรือ",
+        ),
+        (
+            "เรือสินค้าติดค้างนอกท่าเรือวัลโดเรียเพราะการนัดหยุดงาน",
+            "เรือสินค้าหลายร้อยลำติดค้างอยู่นอกท่าเรือวัลโดเรีย "
+            "หลังจากคนงานท่าเรือนัดหยุดงานเพื่อขอขึ้นค่าจ้าง "
+            "สหภาพแรงงานระบุว่าคนงานจะไม่กลับมาทำงานจนกว่าการท่าเรือจะยอมเจรจา",
+        ),
+        (
+            "สภาเมืองวัลโดเรียผ่านงบประมาณใหม่",
+            "สภาเมืองวัลโดเรียลงมติผ่านงบประมาณของปีหน้าเมื่อวันอังคาร "
+            "โดยจะเพิ่มค่าใช้จ่ายสำหรับโรงเรียนและรถโดยสารประจำทาง "
+            "พรรคฝ่ายค้านลงมติไม่เห็นด้วย และกล่าวว่าแผนนี้ไม่เป็นธรรมกับเจ้าของร้านค้า",
+        ),
+    ),
+}
+
+
+@pytest.mark.parametrize("language", sorted(STRIKE_COVERAGE_BUDGET))
+def test_coverage_in_a_script_without_spaces_links_and_another_event_does_not(
+    language: str,
+) -> None:
+    """Another outlet's report shares the event's words, not its clauses."""
+    strike, coverage, budget = STRIKE_COVERAGE_BUDGET[language]
     story = Centroid()
     story.add(unit(features(*strike)))
     joined = story.score(unit(features(*coverage))) or 0.0

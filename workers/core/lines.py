@@ -224,10 +224,30 @@ def normalize_line(line: str) -> str:
 #: kana and Chinese characters (the unified ideographs, extension A and the
 #: compatibility block). Each word character of these is a token of its own (their
 #: punctuation and combining marks are none).
-UNSPACED = (
-    "\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-)
+#: Of those, the scripts whose letters are sounds (Thai, Lao, Myanmar, Khmer: a
+#: consonant with its vowel and tone marks)...
+SOUND_LETTERS = "\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff"
+#: ... and those whose characters are syllables or morphemes (kana, Chinese characters).
+SYLLABLES = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+UNSPACED = SOUND_LETTERS + SYLLABLES
 _UNSPACED_CHAR = re.compile(rf"(?=\w)[{UNSPACED}]")
+
+
+def _marks(ranges: str) -> str:
+    """The combining marks (Unicode category M) of a regex class's ranges, as a class body."""
+    found: list[str] = []
+    for start, end in re.findall(r"(.)-(.)", ranges):
+        found.extend(
+            re.escape(chr(c))
+            for c in range(ord(start), ord(end) + 1)
+            if unicodedata.category(chr(c)).startswith("M")
+        )
+    return "".join(found)
+
+
+#: The combining marks of those scripts (Thai vowels above and below a consonant, tone
+#: marks, Japanese voicing marks): no word characters, they belong to the one before.
+UNSPACED_MARKS = _marks(UNSPACED)
 #: Any character of those blocks (a plain class: the cheapest test that a text has none).
 _ANY_UNSPACED = re.compile(f"[{UNSPACED}]")
 _TOKEN = re.compile(rf"(?=\w)[{UNSPACED}]|(?:(?![{UNSPACED}])\w)+")

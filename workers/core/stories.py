@@ -21,7 +21,7 @@ Weights:
   :data:`TITLE_WEIGHT` times; words as common as "said" (Zipf >=
   :data:`COMMON_ZIPF`) are left out; numbers other than years count as rare words
   (23 pirates vs 26 pirates); in a script written without spaces each pair of
-  neighbouring characters is a word (:func:`words`);
+  neighbouring characters (three Thai letters) is a word (:func:`words`);
 * an entity weighs its salience in the article (see
   :func:`workers.core.entities.canonical_entities`);
 * both are then weighed by how rare they are in the stream itself
@@ -67,7 +67,7 @@ from topics.records import OutletCount, StoryEntity, StoryRecord
 from workers.core.dedupe import story_id_for
 from workers.core.entities import Entity
 from workers.core.events import iso
-from workers.core.lines import UNSPACED, has_unspaced
+from workers.core.lines import SOUND_LETTERS, SYLLABLES, UNSPACED, UNSPACED_MARKS, has_unspaced
 
 #: ``zipf(word)``: the word's Zipf frequency in general English (0 when unknown).
 Zipf = Callable[[str], float]
@@ -142,12 +142,22 @@ def stream_idf(frequency: int, documents: int) -> float:
 
 
 _WORD = re.compile(r"[^\W\d_][\w'\u2019-]*")
-#: Characters of a pair a script without spaces makes one word of (:func:`words`).
+#: Characters of a run a script without spaces makes one word of (:func:`words`): two
+#: of kana and Chinese characters (a character is a syllable or a morpheme, most Chinese
+#: words one or two long), three of Thai, Lao, Myanmar and Khmer letters (a letter is a
+#: sound; pairs of them are pieces of syllables every text of the language shares).
 PAIR = 2
-#: In a text with a script without spaces: a run of its word characters (group 1), or a
-#: word as :data:`_WORD` has it, cut where such a run starts.
+SOUND_RUN = 3
+#: A character of a script without spaces with the combining marks written on it (a Thai
+#: consonant and its vowel and tone marks): one character of a run.
+_LETTER = rf"(?=\w)[{UNSPACED}][{UNSPACED_MARKS}]*"
+_LETTERS = re.compile(_LETTER)
+#: In a text with a script without spaces: a run of letters that are sounds (group 1), one
+#: of syllables (group 2), or a word as :data:`_WORD` has it, cut where such a run starts.
 _RUN_OR_WORD = re.compile(
-    rf"((?:(?=\w)[{UNSPACED}])+)|(?![{UNSPACED}])[^\W\d_](?:(?![{UNSPACED}])[\w'\u2019-])*"
+    rf"((?:(?=\w)[{SOUND_LETTERS}][{UNSPACED_MARKS}]*)+)"
+    rf"|((?:(?=\w)[{SYLLABLES}][{UNSPACED_MARKS}]*)+)"
+    rf"|(?![{UNSPACED}])[^\W\d_](?:(?![{UNSPACED}])[\w'\u2019-])*"
 )
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:\.\d+)?(?![\w.])")
 _YEAR = re.compile(r"\b(?:19[5-9]\d|20[0-4]\d)\b")
@@ -334,21 +344,25 @@ def words(text: str) -> list[str]:
     """The words of a text, as the linker counts them.
 
     Runs of letters (with inner apostrophes and hyphens). A script written without
-    spaces (Chinese, Japanese, Thai, ...) has no words to cut at: there each pair of
-    neighbouring characters is a word (a lone character alone), the overlapping
-    character pairs that Chinese retrieval indexes without a segmenter, since most
-    Chinese words are one or two characters long. Before, its words were whole
-    clauses, which another outlet's report of the event never repeated.
+    spaces (Chinese, Japanese, Thai, ...) has no words to cut at: there each run of
+    neighbouring characters is a word (a shorter run whole), the overlapping character
+    n-grams that retrieval indexes without a segmenter: pairs of Chinese characters and
+    kana (most Chinese words are one or two characters long), three letters of Thai,
+    Lao, Myanmar and Khmer (:data:`SOUND_RUN`). Before, its words were whole clauses,
+    which another outlet's report of the event never repeated. A letter counts with
+    the combining marks written on it (a Thai consonant with its vowel and tone marks).
     """
     if not has_unspaced(text):
         return _WORD.findall(text)
     found: list[str] = []
     for match in _RUN_OR_WORD.finditer(text):
-        run = match.group(1)
-        if run is None:
+        sounds, syllables = match.group(1), match.group(2)
+        if sounds is None and syllables is None:
             found.append(match.group())
-        else:
-            found.extend(run[i : i + PAIR] for i in range(max(1, len(run) - PAIR + 1)))
+            continue
+        size = SOUND_RUN if sounds is not None else PAIR
+        letters = _LETTERS.findall(sounds or syllables)
+        found.extend("".join(letters[i : i + size]) for i in range(max(1, len(letters) - size + 1)))
     return found
 
 
