@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import pytest
+
 from workers.adapters.word_frequency import MIN_ZIPF, WordFrequency, english_zipf, list_for
 
 
-def test_common_words_are_frequent_rare_ones_less_and_names_unknown() -> None:
-    words = WordFrequency()
+@pytest.fixture(scope="module")
+def words() -> WordFrequency:
+    """The lists load once for the module (about 1.7 s)."""
+    return WordFrequency()
+
+
+def test_common_words_are_frequent_rare_ones_less_and_names_unknown(words: WordFrequency) -> None:
     assert words.zipf("the") > 7 > words.zipf("said") > 5.5 > words.zipf("earthquake") > 3
     assert words.zipf("qeshm") == 0.0  # a name the list lacks
     assert words.zipf("The") == 0.0  # compared as given: callers case fold
@@ -19,8 +26,7 @@ def test_only_words_above_the_floor_are_kept() -> None:
     assert len(english_zipf(3.0)) < len(kept)
 
 
-def test_another_languages_common_words_are_common_in_its_articles() -> None:
-    words = WordFrequency()
+def test_another_languages_common_words_are_common_in_its_articles(words: WordFrequency) -> None:
     german = words.zipf_in("de")
     assert german("und") > 7 and german("nicht") > 6
     assert words.zipf("und") < 5.5  # the English list alone would weigh it as rare
