@@ -75,6 +75,16 @@ def test_sentences_written_without_a_space_between_them_are_told_apart() -> None
     )
 
 
+def test_armenian_sentences_end_at_its_full_stop() -> None:
+    """Armenian ends a sentence with "։", not ".": before, its text had no sentence, so a
+    later version with new facts was a copy."""
+    # an invented report: a fire broke out at a port on Monday; firemen fought it for hours
+    first = "Վալդորիայի նավահանգստում երկուշաբթի օրը խոշոր հրդեհ է բռնկվել։"
+    second = "Հրշեջները մի քանի ժամ պայքարել են կրակի դեմ։"
+    assert len(sentence_fingerprints([f"{first} {second}"])) == 2
+    assert sentence_fingerprints([f"{first} {second}"]) == sentence_fingerprints([first, second])
+
+
 def test_thai_sentences_end_at_a_space_and_at_a_lines_end() -> None:
     """Thai writes no full stop: a space between its characters ends a sentence or clause."""
     first = "ปริมาณตู้สินค้าที่ผ่านท่าเรือในปีนี้เพิ่มขึ้นร้อยละสิบ"  # container traffic rose

@@ -40,7 +40,8 @@ from workers.core.lines import (
 #: is at worst published once more, which a new version would do for every language.
 #: Kept again when Thai and Lao sentences began to end at a space: a Thai article
 #: indexed before has no sentences, so a copy of it counts every sentence as new and
-#: is published once more as an update.
+#: is published once more as an update. Kept a third time when Armenian's full stop
+#: "։" began to end a sentence, for the same reason.
 FINGERPRINT_VERSION = 2
 NUM_PERM = 64
 BANDS = 16

@@ -89,8 +89,9 @@ TEASER_INSIDE_MIN_WORDS = 5
 HEAD_LINES = 64
 #: Marks that end a sentence: the full stop, question and exclamation marks and the
 #: ellipsis, and those of the scripts that have their own ("。", "।", "॥", "؟", "۔",
-#: "።", Myanmar "။", Khmer "។"; NFKC has already folded full-width "!" and "?").
-STOPS = ".!?\u2026\u3002\u0964\u0965\u061f\u06d4\u1362\u104b\u17d4"
+#: "።", Myanmar "။", Khmer "។", Armenian "։"; NFKC has already folded full-width "!"
+#: and "?").
+STOPS = ".!?\u2026\u3002\u0964\u0965\u061f\u06d4\u1362\u104b\u17d4\u0589"
 #: Closing quotes and brackets that may follow a sentence's mark.
 _CLOSING = "\"'\u201d\u2019\u300d\u300f)]"
 #: The same, escaped for a regex character class.
