@@ -21,7 +21,8 @@ Weights:
   :data:`TITLE_WEIGHT` times; words as common as "said" (Zipf >=
   :data:`COMMON_ZIPF`) are left out; numbers other than years count as rare words
   (23 pirates vs 26 pirates); in a script written without spaces each pair of
-  neighbouring characters (three Thai letters) is a word (:func:`words`);
+  neighbouring characters is a word, in Thai, Lao, Myanmar and Khmer each three
+  letters (:func:`words`);
 * an entity weighs its salience in the article (see
   :func:`workers.core.entities.canonical_entities`);
 * both are then weighed by how rare they are in the stream itself
@@ -142,11 +143,12 @@ def stream_idf(frequency: int, documents: int) -> float:
 
 
 _WORD = re.compile(r"[^\W\d_][\w'\u2019-]*")
-#: Characters of a run a script without spaces makes one word of (:func:`words`): two
-#: of kana and Chinese characters (a character is a syllable or a morpheme, most Chinese
-#: words one or two long), three of Thai, Lao, Myanmar and Khmer letters (a letter is a
-#: sound; pairs of them are pieces of syllables every text of the language shares).
+#: Kana or Chinese characters a script without spaces makes one word of
+#: (:func:`words`): a character is a syllable or a morpheme, most Chinese words one or
+#: two long.
 PAIR = 2
+#: Thai, Lao, Myanmar or Khmer letters that make one word: a letter is a sound, and
+#: pairs of them are pieces of syllables every text of the language shares.
 SOUND_RUN = 3
 #: A character of a script without spaces with the combining marks written on it (a Thai
 #: consonant and its vowel and tone marks): one character of a run.
