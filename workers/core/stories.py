@@ -150,15 +150,21 @@ PAIR = 2
 #: Thai, Lao, Myanmar or Khmer letters that make one word: a letter is a sound, and
 #: pairs of them are pieces of syllables every text of the language shares.
 SOUND_RUN = 3
-#: A character of a script without spaces with the combining marks written on it (a Thai
-#: consonant and its vowel and tone marks): one character of a run.
-_LETTER = rf"(?=\w)[{UNSPACED}][{UNSPACED_MARKS}]*"
-_LETTERS = re.compile(_LETTER)
+
+
+def _letter(script: str) -> str:
+    """A pattern of one character of ``script`` (a class body) with its combining marks.
+
+    A Thai consonant with the vowel and tone marks written on it is one character of a run.
+    """
+    return rf"(?=\w)[{script}][{UNSPACED_MARKS}]*"
+
+
+_LETTERS = re.compile(_letter(UNSPACED))
 #: In a text with a script without spaces: a run of letters that are sounds (group 1), one
 #: of syllables (group 2), or a word as :data:`_WORD` has it, cut where such a run starts.
 _RUN_OR_WORD = re.compile(
-    rf"((?:(?=\w)[{SOUND_LETTERS}][{UNSPACED_MARKS}]*)+)"
-    rf"|((?:(?=\w)[{SYLLABLES}][{UNSPACED_MARKS}]*)+)"
+    rf"((?:{_letter(SOUND_LETTERS)})+)|((?:{_letter(SYLLABLES)})+)"
     rf"|(?![{UNSPACED}])[^\W\d_](?:(?![{UNSPACED}])[\w'\u2019-])*"
 )
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:\.\d+)?(?![\w.])")
