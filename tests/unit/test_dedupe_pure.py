@@ -85,6 +85,19 @@ def test_armenian_sentences_end_at_its_full_stop() -> None:
     assert sentence_fingerprints([f"{first} {second}"]) == sentence_fingerprints([first, second])
 
 
+def test_a_text_without_whole_sentences_is_fingerprinted_by_its_long_lines() -> None:
+    """Only when no sentence of the text is whole: then its lines of a sentence's length
+    count, and short ones (a label, a byline) still do not."""
+    lines = [
+        "the port authority in valdoria expects record traffic again next year",
+        "by kit halloran",
+        "dock workers agreed a new contract for the extra shifts on tuesday",
+    ]
+    assert len(sentence_fingerprints(lines)) == 2
+    whole = "the harbour master said the new quay would open in the spring."
+    assert len(sentence_fingerprints([*lines, whole])) == 1  # a whole sentence: lines do not count
+
+
 def test_thai_sentences_end_at_a_space_and_at_a_lines_end() -> None:
     """Thai writes no full stop: a space between its characters ends a sentence or clause."""
     first = "ปริมาณตู้สินค้าที่ผ่านท่าเรือในปีนี้เพิ่มขึ้นร้อยละสิบ"  # container traffic rose
@@ -124,12 +137,12 @@ def test_only_whole_sentences_are_content() -> None:
     sentence = "the port of genoa handled more cruise passengers than in any year before."
     quoted = '"we will open the new quay in the spring of next year," the authority said.'
     said = '"we will open the new quay in the spring of next year and hire more staff."'
-    assert sentence_fingerprints([headline, byline]) == ()
+    assert sentence_fingerprints([headline, byline, sentence]) == sentence_fingerprints([sentence])
     assert len(sentence_fingerprints([headline, byline, sentence, quoted, said])) == 3
     # other scripts' full stops end sentences too (Hindi, with spaces between its words)
     hindi = "शहर की परिषद ने सोमवार को पुराना बाज़ार बंद कर दिया"
-    assert sentence_fingerprints([hindi]) == ()
-    assert len(sentence_fingerprints([hindi + " ।"])) == 1
+    assert len(sentence_fingerprints([sentence, hindi])) == 1
+    assert len(sentence_fingerprints([sentence, hindi + " ।"])) == 2
     # a sentence followed by a part that ends none on one line: the sentence counts
     assert sentence_fingerprints([f"{sentence} {headline}"]) == sentence_fingerprints([sentence])
 

@@ -269,6 +269,27 @@ def test_in_a_script_without_spaces_new_sentences_make_an_update_and_an_edit_a_c
     )
 
 
+def test_a_text_with_no_sentence_mark_counts_its_lines_as_new_content() -> None:
+    """A list of key points, a results table or a script whose full stop is not known has
+    no whole sentence: its lines count instead (before, every later version was a copy,
+    whatever it added). A changed word is still a copy, two new lines an update."""
+    pipeline, _ = make_pipeline()
+    points = GENOA_STORY.replace(".", "")
+    news = (
+        "\nThe new quay in Genoa will take ships of up to 400 metres, the authority said"
+        "\nDock workers in Genoa agreed a new contract for the extra shifts on Tuesday"
+    )
+    result = run(
+        pipeline,
+        message("a", points, 0),
+        message("b", points.replace("a tenth", "a ninth"), 1),
+        message("c", points + news, 2),
+    )
+    assert [o.role for o in result.outputs] == ["enriched", "duplicates", "enriched"]
+    update = json.loads(result.outputs[2].value)
+    assert (update["relation"], update["related_to"], update["new_sentences"]) == ("update", "a", 2)
+
+
 GENOA_OTHER_OUTLET = (
     "Genoa's port handled a tenth more cargo this year, its authority announced on Monday.\n"
     "Most of the extra containers came on ships from Asia, the port authority figures show.\n"

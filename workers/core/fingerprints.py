@@ -41,7 +41,8 @@ from workers.core.lines import (
 #: Kept again when Thai and Lao sentences began to end at a space: a Thai article
 #: indexed before has no sentences, so a copy of it counts every sentence as new and
 #: is published once more as an update. Kept a third time when Armenian's full stop
-#: "։" began to end a sentence, for the same reason.
+#: "։" began to end a sentence, and a fourth when a text with no whole sentence began
+#: to count its lines, for the same reason.
 FINGERPRINT_VERSION = 2
 NUM_PERM = 64
 BANDS = 16
@@ -217,14 +218,25 @@ def sentence_fingerprints(normalized_lines: Sequence[str]) -> tuple[str, ...]:
     Only whole sentences count: a line's last part that ends no sentence (a headline,
     a byline, "Reporting by ...; editing by ...", a label) is not content, so a copy
     with a new headline and byline adds none. Thai and Lao mark no sentence's end: there
-    a part that ends with their script is whole (:data:`UNMARKED`).
+    a part that ends with their script is whole (:data:`UNMARKED`). A text with no whole
+    sentence at all (a list, a results table, a script whose marks are not in
+    :data:`~workers.core.lines.STOPS`) counts its lines instead: otherwise every later
+    version of it, however much it adds, would be a copy.
     """
+    whole = _fingerprints(normalized_lines, whole_only=True)
+    return whole if whole else _fingerprints(normalized_lines, whole_only=False)
+
+
+def _fingerprints(normalized_lines: Sequence[str], *, whole_only: bool) -> tuple[str, ...]:
     seen: dict[str, None] = {}
     for line in normalized_lines:
         unmarked = not line.isascii() and _ANY_UNMARKED.search(line) is not None
-        for sentence in (_SENTENCE_END_UNMARKED if unmarked else _SENTENCE_END).split(line):
-            if not ENDS_SENTENCE.search(sentence) and not (
-                unmarked and _UNMARKED_END.search(sentence)
+        pattern = _SENTENCE_END_UNMARKED if unmarked else _SENTENCE_END
+        for sentence in pattern.split(line) if whole_only else (line,):
+            if (
+                whole_only
+                and not ENDS_SENTENCE.search(sentence)
+                and not (unmarked and _UNMARKED_END.search(sentence))
             ):
                 continue
             found, length = tokens_and_length(sentence)

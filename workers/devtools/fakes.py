@@ -127,7 +127,8 @@ class MemoryDeduper:
 
     def _index(self, request: DedupeRequest) -> None:
         body = request.body
-        self.sentences[request.article_id] = frozenset(request.sentences)
+        if request.sentences:  # as decide.lua: none stored, the threshold alone decides
+            self.sentences[request.article_id] = frozenset(request.sentences)
         self.exact.setdefault(body.content, request.article_id)
         for band in body.bands:
             self.bands.setdefault(band, request.article_id)
