@@ -141,7 +141,7 @@ class Settings(BaseSettings):
         gt=0,
         le=1,
         description="Least similarity (words and entities) of a first article to a recent story "
-        "that links it there.",
+        "that links it there (1.4 times it for a story of one article).",
     )
     chrome_min_articles: int = Field(
         3,

@@ -15,7 +15,14 @@ from topics.records import StoryRecord
 from workers.adapters.redis_dedupe import redis_client
 from workers.adapters.redis_stories import RedisStories
 from workers.config import Settings
-from workers.core.stories import Link, LinkRequest, StoryFeatures, StoryUpdate, story_features
+from workers.core.stories import (
+    Link,
+    LinkRequest,
+    StoryFeatures,
+    StoryUpdate,
+    join_threshold,
+    story_features,
+)
 from workers.devtools.fakes import MemoryLinker, short_words_common
 
 DAY = 86_400
@@ -122,6 +129,18 @@ def test_redis_links_as_the_in_memory_rule_does(isolated: Settings) -> None:
     assert {roots["bridge-1"], roots["pirates-1"]} == {"bridge-0", "pirates-0"}
 
 
+def test_a_story_of_one_article_needs_more_in_redis_as_in_memory(isolated: Settings) -> None:
+    """A second article needs SECOND_ARTICLE_FACTOR times the threshold; a third does not."""
+    when = 1_000 * DAY
+    quake = [LinkRequest(f"quake-{n}", features(*EVENTS["quake"][n], when)) for n in (0, 1)]
+    schools = ("Qeshm schools shut", "Schools on Qeshm island were shut after the 5.9 quake.")
+    alone = link_alike(isolated, when, [quake[0], LinkRequest("s", features(*schools, when))])
+    assert alone[1].relation == "first" and 0.25 <= alone[1].score < join_threshold(0.25, 1)
+    fresh = isolated.isolated("several")
+    several = link_alike(fresh, when, [*quake, LinkRequest("s", features(*schools, when))])
+    assert [x.root for x in several] == ["quake-0"] * 3
+
+
 def test_days_in_conflict_weigh_in_redis_as_in_memory(isolated: Settings) -> None:
     when = 1_000 * DAY
     body = "A magnitude 5.9 quake hit Qeshm island on {}, injuring seven people there."
@@ -176,12 +195,12 @@ def test_people_of_one_family_name_weigh_in_redis_as_in_memory(isolated: Setting
 
     items = [
         about("first", ("a kerr",), ("a kerr",)),
-        about("other-kerr", ("i kerr",), ("i kerr",)),
         about("same-kerr", ("a kerr",), ("a kerr",)),
+        about("other-kerr", ("i kerr",), ("i kerr",)),  # halved: joins a story of two only
         about("family-named", ("j kerr",), ("j kerr", "kerr")),
     ]
     found = link_alike(isolated, when, items)
-    other, same, named = found[1], found[2], found[3]
+    same, other, named = found[1], found[2], found[3]
     assert {x.root for x in found} == {"first"}
     assert other.score == pytest.approx(0.5 * same.score, abs=0.02)
     assert named.score == pytest.approx(same.score, abs=0.02)
@@ -325,10 +344,10 @@ def test_years_a_year_apart_join_and_years_further_apart_do_not(isolated: Settin
     """The year rule in link.lua is the in-memory one: reports of one event may name the
     years either side of it; years two or more apart, none closer, are two events."""
     clock = FakeClock(1_000 * DAY)
-    (t0, b0), (t1, b1), (t2, b2) = EVENTS["quake"]
-    items = [
+    (t0, b0), _, (t2, b2) = EVENTS["quake"]
+    items = [  # the first two differ in their years only
         LinkRequest("q2008", features(t0, b0 + " It came in December 2008.")),
-        LinkRequest("q2009", features(t1, b1 + " Repairs will last into 2009.")),
+        LinkRequest("q2009", features(t0, b0 + " Repairs will last into 2009.")),
         LinkRequest("q2011", features(t2, b2 + " It came in 2011.")),  # 2 years from 2009
     ]
     links = link(isolated, clock, items)

@@ -19,11 +19,13 @@ from workers.core.stories import (
     INDEX_TERMS,
     LINK_THRESHOLD,
     MAX_CANDIDATES,
+    SECOND_ARTICLE_FACTOR,
     Centroid,
     LinkRequest,
     StoryFeatures,
     StoryUpdate,
     article_time,
+    join_threshold,
     knows,
     main_people,
     named_people,
@@ -343,6 +345,20 @@ def test_coverage_joins_the_story_and_other_events_open_their_own() -> None:
     )
     assert roots == ["a", "b", "a"]
     assert [linker.links[i].relation for i in "abc"] == ["first", "first", "coverage"]
+
+
+def test_a_story_of_one_article_needs_more_to_be_joined_than_a_story_of_several() -> None:
+    """One article's vector carries its outlet's own words; several keep mostly the
+    event's. A report that a story of two takes in opens its own story beside one."""
+    assert join_threshold(0.25, 2) == 0.25 < join_threshold(0.25, 1) == 0.25 * SECOND_ARTICLE_FACTOR
+    schools = ("Qeshm schools shut", "Schools on Qeshm island were shut after the 5.9 quake.")
+    alone = MemoryLinker(threshold=0.25)
+    assert link_all(alone, ("a", features(*QUAKE)), ("s", features(*schools))) == ["a", "s"]
+    assert 0.25 <= alone.links["s"].score < join_threshold(0.25, 1)
+    several = MemoryLinker(threshold=0.25)
+    two = (("a", features(*QUAKE)), ("c", features(*QUAKE_OTHER_OUTLET)))
+    assert link_all(several, *two, ("s", features(*schools))) == ["a", "a", "a"]
+    assert several.links["s"].score < join_threshold(0.25, 1)
 
 
 def test_only_the_stories_sharing_most_salient_keys_are_compared() -> None:

@@ -9,8 +9,9 @@
 -- words and entities are weighed by them (stream_idf) into unit vectors, and
 -- the stories indexed under the article's keys in the story window are
 -- candidates (those sharing most keys first, at most MAX_CANDIDATES); the best
--- scoring one joins when its score reaches the threshold (relation
--- "coverage"), else the article opens a story of its own ("first"). Either
+-- scoring one of those whose score reaches the threshold joins (relation
+-- "coverage"; a story of one article needs SECOND_ARTICLE_FACTOR times the
+-- threshold), else the article opens a story of its own ("first"). Either
 -- way the article is added to its story's centroid (moved to the current
 -- bucket, so an active story stays warm) and the story is indexed under the
 -- article's keys.
@@ -33,7 +34,8 @@
 --   people and neither names one of the other's)  [16] STORY_MAIN_PEOPLE  [17]
 --   STORY_NAMED_PEOPLE (people a centroid keeps, the counted most)  [18]
 --   FULL_ENTITY_MATCH (entities in common from which the entities' cosine counts in
---   full; with fewer, that share of it)
+--   full; with fewer, that share of it)  [19] SECOND_ARTICLE_FACTOR (a story of one
+--   article is joined from this many times the threshold: join_threshold)
 -- Returns {"replay" | "new", link JSON {st, r, s}}.
 
 local W = tonumber(ARGV[1])
@@ -53,6 +55,7 @@ local person_conflict = tonumber(ARGV[15])
 local story_main_people = tonumber(ARGV[16])
 local story_named_people = tonumber(ARGV[17])
 local full_entity_match = tonumber(ARGV[18])
+local second_article_factor = tonumber(ARGV[19])
 
 for i = 1, W do
   local recorded = redis.call('HGET', KEYS[i], id)
@@ -245,7 +248,9 @@ table.sort(order, function(a, b)
   return a < b
 end)
 
+-- best: the best scoring story the article can join; top: the best score of all
 local best, best_score, best_centroid, best_bucket = nil, -1, nil, nil
+local top = 0
 for n = 1, math.min(#order, max_candidates) do
   local root = order[n]
   for j = 1, S do
@@ -264,7 +269,12 @@ for n = 1, math.min(#order, max_candidates) do
         if strangers(f.pm, f.pn, centroid.pm, centroid.pn) then
           score = score * person_conflict
         end
-        if score > best_score or (score == best_score and root < best) then
+        local need = threshold
+        if (centroid.n or 0) <= 1 then
+          need = threshold * second_article_factor
+        end
+        top = math.max(top, score)
+        if score >= need and (score > best_score or (score == best_score and root < best)) then
           best, best_score, best_centroid, best_bucket = root, score, centroid, j
         end
       end
@@ -274,14 +284,14 @@ for n = 1, math.min(#order, max_candidates) do
 end
 
 local root, relation, centroid
-if best and best_score >= threshold then
+if best then
   root, relation, centroid = best, 'coverage', best_centroid
   if best_bucket ~= 1 then
     redis.call('HDEL', KEYS[W + S + best_bucket], root)
   end
 else
   root, relation, centroid = id, 'first', {t = {}, e = {}, y = {}, d = {}, pm = {}, pn = {}, n = 0}
-  best_score = math.max(best_score, 0)
+  best_score = top
 end
 
 -- Add weights (or counts) into a vector, the heaviest `most` kept (ties: by key), as

@@ -54,6 +54,7 @@ from workers.core.stories import (
     MAX_CANDIDATES,
     MOST_STORY_ENTITIES,
     PERSON_CONFLICT,
+    SECOND_ARTICLE_FACTOR,
     STORY_MAIN_PEOPLE,
     STORY_NAMED_PEOPLE,
     Link,
@@ -145,6 +146,7 @@ class RedisStories:
                         STORY_MAIN_PEOPLE,
                         STORY_NAMED_PEOPLE,
                         FULL_ENTITY_MATCH,
+                        SECOND_ARTICLE_FACTOR,
                     )
                 for update in updates:
                     pipe.evalsha(

@@ -36,6 +36,7 @@ from workers.core.stories import (
     LinkRequest,
     StoryUpdate,
     Zipf,
+    join_threshold,
     prune_entities,
     story_record,
 )
@@ -215,19 +216,21 @@ class MemoryLinker:
             for root in self.index.get(key, ()):
                 shared[root] = shared.get(root, 0) + 1
         candidates = sorted(shared, key=lambda root: (-shared[root], root))[:MAX_CANDIDATES]
-        best, best_score = None, -1.0
+        best, best_score, top = None, -1.0, 0.0
         for root in candidates:
-            score = self.centroids[root].score(features, window=self.window)
-            if score is not None and (
+            centroid = self.centroids[root]
+            score = centroid.score(features, window=self.window)
+            if score is None:
+                continue
+            top = max(top, score)
+            if score >= join_threshold(self.threshold, centroid.count) and (
                 score > best_score or (score == best_score and root < (best or ""))
             ):
                 best, best_score = root, score
-        if best is not None and best_score >= self.threshold:
+        if best is not None:
             link = Link(request.article_id, best, "coverage", round(best_score, 4))
         else:
-            link = Link(
-                request.article_id, request.article_id, "first", round(max(best_score, 0.0), 4)
-            )
+            link = Link(request.article_id, request.article_id, "first", round(top, 4))
             self.centroids[request.article_id] = Centroid()
         self.centroids[link.root].add(features)
         for key in keys:
