@@ -90,8 +90,8 @@ COMMON_ZIPF = 5.5
 TITLE_WEIGHT = 2.0
 #: Share of the entity similarity in the link score.
 ENTITY_WEIGHT = 0.3
-#: Least link score that joins an existing story (chosen on half of the ECB+ topics, with
-#: :data:`DATE_CONFLICT`).
+#: Least link score that joins an existing story of two articles or more (chosen on half of
+#: the ECB+ topics, with :data:`DATE_CONFLICT`).
 LINK_THRESHOLD = 0.2
 #: A story of one article is one outlet's wording of it, with that outlet's own words; a
 #: story of several keeps mostly what they share, the event's. So a second article needs
