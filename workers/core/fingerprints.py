@@ -17,7 +17,7 @@ import functools
 import hashlib
 import re
 import zlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -223,29 +223,30 @@ def sentence_fingerprints(normalized_lines: Sequence[str]) -> tuple[str, ...]:
     :data:`~workers.core.lines.STOPS`) counts its lines instead: otherwise every later
     version of it, however much it adds, would be a copy.
     """
-    whole = _fingerprints(normalized_lines, whole_only=True)
-    return whole if whole else _fingerprints(normalized_lines, whole_only=False)
+    whole = _fingerprints(_whole_sentences(normalized_lines))
+    return whole or _fingerprints(normalized_lines)
 
 
-def _fingerprints(normalized_lines: Sequence[str], *, whole_only: bool) -> tuple[str, ...]:
-    seen: dict[str, None] = {}
+def _whole_sentences(normalized_lines: Sequence[str]) -> Iterator[str]:
+    """The parts of the lines, cut at sentence ends, that end a sentence."""
     for line in normalized_lines:
         unmarked = not line.isascii() and _ANY_UNMARKED.search(line) is not None
-        pattern = _SENTENCE_END_UNMARKED if unmarked else _SENTENCE_END
-        for sentence in pattern.split(line) if whole_only else (line,):
-            if (
-                whole_only
-                and not ENDS_SENTENCE.search(sentence)
-                and not (unmarked and _UNMARKED_END.search(sentence))
-            ):
-                continue
-            found, length = tokens_and_length(sentence)
-            if length < MIN_SENTENCE_WORDS:
-                continue
-            digest = hashlib.blake2b(" ".join(found).casefold().encode("utf-8"), digest_size=4)
-            seen.setdefault(digest.hexdigest(), None)
-            if len(seen) >= MAX_SENTENCES:
-                return tuple(seen)
+        for sentence in (_SENTENCE_END_UNMARKED if unmarked else _SENTENCE_END).split(line):
+            if ENDS_SENTENCE.search(sentence) or (unmarked and _UNMARKED_END.search(sentence)):
+                yield sentence
+
+
+def _fingerprints(sentences: Iterable[str]) -> tuple[str, ...]:
+    """Fingerprints of the sentences of :data:`MIN_SENTENCE_WORDS` or more, each once."""
+    seen: dict[str, None] = {}
+    for sentence in sentences:
+        found, length = tokens_and_length(sentence)
+        if length < MIN_SENTENCE_WORDS:
+            continue
+        digest = hashlib.blake2b(" ".join(found).casefold().encode("utf-8"), digest_size=4)
+        seen.setdefault(digest.hexdigest(), None)
+        if len(seen) >= MAX_SENTENCES:
+            break
     return tuple(seen)
 
 
