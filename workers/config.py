@@ -18,6 +18,7 @@ from urllib.parse import urlsplit, urlunsplit
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from workers.core.stories import MOST_LINK_THRESHOLD
 from workers.errors import ConfigError
 
 DEFAULT_KAFKA = "127.0.0.1:29092"
@@ -139,9 +140,10 @@ class Settings(BaseSettings):
     story_link_threshold: float = Field(
         0.2,
         gt=0,
-        le=1,
+        le=MOST_LINK_THRESHOLD,
         description="Least similarity (words and entities) of a first article to a recent story "
-        "that links it there (1.4 times it for a story of one article).",
+        "that links it there (1.4 times it for a story of one article, so at most "
+        f"{MOST_LINK_THRESHOLD}).",
     )
     chrome_min_articles: int = Field(
         3,

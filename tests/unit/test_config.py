@@ -42,6 +42,8 @@ def test_redact_url_leaves_plain_urls() -> None:
         ("NEWSWORKER_KAFKA_SECURITY_PROTOCOL", "SASL_SSL"),  # no mechanism
         ("NEWSWORKER_NER_BATCH_SIZE", "0"),
         ("NEWSWORKER_DEDUPE_BUCKET_SECONDS", "99999999"),
+        # a story of one article would need more than 1.4 * 0.75 > 1: unjoinable
+        ("NEWSWORKER_STORY_LINK_THRESHOLD", "0.75"),
     ],
 )
 def test_bad_settings_are_one_clear_error(

@@ -101,6 +101,9 @@ LINK_THRESHOLD = 0.2
 #: precision was 0.98 against 0.96 at 1.0; 1.4 kept most of the recall), checked on the
 #: generated corpus and, once, the held-out half (README).
 SECOND_ARTICLE_FACTOR = 1.4
+#: Highest link threshold a setting may give: above it a story of one article would need a
+#: score over 1, which no article reaches.
+MOST_LINK_THRESHOLD = math.floor(100 / SECOND_ARTICLE_FACTOR) / 100
 #: Factor of the link score when the article and the story both name days or months and
 #: share none (chosen on half of the ECB+ topics).
 DATE_CONFLICT = 0.5
