@@ -220,6 +220,44 @@ def test_headlines_listed_under_a_link_header_are_chrome() -> None:
     assert cleaned.lines == (lead, "Port workers vote on pay deal number 10")
 
 
+def test_share_and_follow_buttons_and_newsletter_invitations_are_chrome() -> None:
+    for chrome in (
+        "Facebook",
+        "X",
+        "Facebook Twitter Email",
+        "WhatsApp | LinkedIn | Copy link",
+        "Share on WhatsApp",
+        "Share this story: Facebook, X, Email",
+        "Follow us on X and Instagram",
+        "Follow Kit Halloran on Bluesky",
+        "Sign up to our morning newsletter",
+        "Subscribe to the Valdoria Briefing newsletter for the day's news",
+        "Newsletter",
+    ):
+        assert is_builtin_chrome(chrome_key(chrome)), chrome
+        assert clean_lines(f"{chrome}\nThe union agreed.").removed == {"chrome": 1}, chrome
+    for content in (
+        "Facebook and X removed the posts on Tuesday.",
+        "Follow the money, investigators told the port authority.",
+        "Follow the ferry on its route",
+        "Shares of the ferry company rose on Monday",
+        "Sign up figures for the newsletter rose by a third, the union said.",
+        "Subscribers to the Valdoria Briefing newsletter",
+        "Subscribe to the newsletter, the mayor urged residents on Monday",
+    ):
+        assert not is_builtin_chrome(chrome_key(content)), content
+
+
+def test_a_lone_link_header_heads_a_list_of_headlines() -> None:
+    lead = "Ferries will sail again on Monday, the union said."
+    for header in ("More on this story", "Related topics", "Further reading:", "Watch"):
+        assert is_builtin_chrome(chrome_key(header)), header
+        text = f"{lead}\n{header}\nFerry strike: what we know\nPort workers\nThe deal holds."
+        cleaned = clean_lines(text)
+        assert cleaned.lines == (lead, "The deal holds."), header
+        assert cleaned.removed == {"chrome": 3}, header
+
+
 def test_kept_text_is_the_original_not_the_normalised_form() -> None:
     line = "  \u201cQuoted\u201d   Headline  "
     assert clean_lines(line).lines == ("\u201cQuoted\u201d   Headline",)

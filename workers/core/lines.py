@@ -143,6 +143,11 @@ BUILTIN_CHROME_TEXT: tuple[str, ...] = (
     "Recommended",
     "You may also like",
     "Don't miss",
+    "Copy link",
+    "Share this",
+    "Share this story",
+    "Newsletter",
+    "Newsletters",
 )
 
 #: Labels that lead a link to another article on the same line ("Read more: ...").
@@ -173,6 +178,13 @@ LIST_HEADER_TEXT: tuple[str, ...] = (
     "Top stories",
     "More stories",
     "You may also like",
+    "Related topics",
+    "Topics",
+    "Tags",
+    "Read next",
+    "Up next",
+    "Most popular",
+    "Most viewed",
 )
 #: Most headlines such a header's list is taken to have, and most words in each.
 LIST_MAX_LINKS = 10
@@ -211,6 +223,49 @@ _SYNDICATION = re.compile(
 )
 #: Most words a syndication note may have.
 SYNDICATION_MAX_WORDS = 30
+#: Where a site's share and follow buttons point (their labels make a line of chrome).
+PLATFORM_TEXT: tuple[str, ...] = (
+    "Facebook",
+    "Twitter",
+    "X",
+    "WhatsApp",
+    "LinkedIn",
+    "Telegram",
+    "Reddit",
+    "Pinterest",
+    "Messenger",
+    "Instagram",
+    "YouTube",
+    "TikTok",
+    "Threads",
+    "Bluesky",
+    "Mastodon",
+    "Flipboard",
+    "Email",
+    "E-mail",
+    "Copy link",
+    "Print",
+)
+_PLATFORM = "(?:" + "|".join(re.escape(p.casefold()) for p in PLATFORM_TEXT) + ")"
+#: A row of share or follow buttons: their labels alone ("Facebook Twitter Email"), or
+#: after "Share (this) (on)" / "Follow (us / a name of up to four words) on" ("Follow us on
+#: X and Instagram").
+_BUTTONS = re.compile(
+    rf"^(?:(?:share(?: this(?: article| story| page)?)?(?: on| via)?"
+    rf"|follow(?: [^ ]+){{0,4}} on)\s*:?\s+)?"
+    rf"{_PLATFORM}(?:\s*[,|/•·]?\s*(?:and |or |& )?{_PLATFORM})*$"
+)
+#: Most words such a row may have.
+BUTTONS_MAX_WORDS = 12
+#: An invitation to a newsletter ("Sign up to our morning newsletter", "Subscribe to
+#: the Valdoria Briefing newsletter"): an imperative, one clause ("Subscribe to the
+#: newsletter, the mayor urged" is the article's text).
+_NEWSLETTER = re.compile(
+    r"^(?:sign up|subscribe|register)(?: now| today| here| free)?(?: to| for)\b"
+    r"[^.!?,;]*\bnewsletters?\b[^.!?,;]*$"
+)
+#: Most words such an invitation may have.
+NEWSLETTER_MAX_WORDS = 15
 
 
 def normalize_line(line: str) -> str:
@@ -333,9 +388,13 @@ def is_builtin_chrome(key: str) -> bool:
     notice; a reading time ("4 min read"); a syndication note ("this article first
     appeared in the daily planet").
     """
-    if key in BUILTIN_CHROME or _READING_TIME.match(key):
+    if key in BUILTIN_CHROME or key in LIST_HEADERS or _READING_TIME.match(key):
         return True
     words = key.count(" ") + 1  # a chrome key's spaces are single
+    if words <= BUTTONS_MAX_WORDS and _BUTTONS.match(key):
+        return True
+    if words <= NEWSLETTER_MAX_WORDS and "newsletter" in key and _NEWSLETTER.match(key):
+        return True
     if words <= SYNDICATION_MAX_WORDS and _SYNDICATION.match(key):
         return True
     if (
