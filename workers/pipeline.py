@@ -376,7 +376,10 @@ class Pipeline:
                 entities, countries = located.entities, located.countries
                 if self.stories is not None and item.decision.status == "original":
                     when = article_time(item.article.published_at, self.clock())
-                    features = story_features(title, text, entities, self.zipf_in(language), when)
+                    # the page's timestamp lines are not its text, but their years and days
+                    # date it: the linker reads them after the body (entities' offsets hold)
+                    dated = "\n\n".join((text, *item.cleaned.stamps))
+                    features = story_features(title, dated, entities, self.zipf_in(language), when)
                     links.append((item, LinkRequest(item.article.id, features)))
             except Exception as exc:
                 results.append(

@@ -248,6 +248,32 @@ def test_share_and_follow_buttons_and_newsletter_invitations_are_chrome() -> Non
         assert not is_builtin_chrome(chrome_key(content)), content
 
 
+def test_a_pages_timestamps_are_chrome_kept_apart_as_stamps() -> None:
+    stamps = (
+        "Published 27 November 2026, 14:02 GMT",
+        "UPDATED: 05/03/2026 at 11:00 AM EDT",
+        "Last updated: yesterday",
+        "Updated 3 hours ago",
+        "Posted on 27.11.2026 |",
+        "First published on Fri 27 Nov 2026 08.45 GMT",
+    )
+    lead = "Ferries will sail again on Monday, the union said."
+    cleaned = clean_lines("\n".join((stamps[0], lead, *stamps[1:])))
+    assert cleaned.lines == (lead,)
+    assert cleaned.stamps == stamps
+    assert cleaned.removed == {"chrome": len(stamps)}
+    for content in (
+        "Updated figures show 12 more ships docked in 2026.",
+        "Published in 2019, the report found delays",
+        "Posted guards stood at the 3 gates of the harbour.",
+        "Updated: the union now says 12 ships will sail.",
+    ):
+        cleaned = clean_lines(f"{content}\n{lead}")
+        assert cleaned.lines == (content, lead) and not cleaned.stamps, content
+    # a caller's own chrome set replaces the built-in patterns, this one too
+    assert clean_lines(stamps[0], chrome=frozenset()).lines == (stamps[0],)
+
+
 def test_a_lone_link_header_heads_a_list_of_headlines() -> None:
     lead = "Ferries will sail again on Monday, the union said."
     for header in ("More on this story", "Related topics", "Further reading:", "Watch"):

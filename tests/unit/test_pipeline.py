@@ -330,6 +330,22 @@ def test_another_outlets_article_on_the_event_joins_its_story_as_coverage() -> N
     assert linker.links["b"].root == "a"
 
 
+def test_a_pages_timestamp_leaves_the_body_but_still_dates_the_article_for_its_story() -> None:
+    first = message("a", f"Published: 3 May 2013, 09:12 GMT\n{STORY}")
+    relations = {}
+    for stamp in ("Updated 4 May 2013 10:40", "Posted on 2 June 2019"):
+        pipeline, _ = linked_pipeline()
+        a, b = articles_out(run(pipeline, first, message("b", f"{stamp}\n{GENOA_OTHER_OUTLET}")))
+        assert a["body"] == STORY.replace("\n", "\n\n")
+        assert a["lines_removed"] == {"chrome": 1}
+        relations[stamp] = (b["relation"], b["story_id"] == a["story_id"])
+    # the same words six years on: the timestamps' years part it from the story
+    assert relations == {
+        "Updated 4 May 2013 10:40": ("coverage", True),
+        "Posted on 2 June 2019": ("first", False),
+    }
+
+
 def test_copies_of_a_coverage_article_are_in_the_story_it_joined() -> None:
     pipeline, _ = linked_pipeline()
     batch = [message(i, GENOA_OTHER_OUTLET) for i in ("b", "b2")]

@@ -266,6 +266,32 @@ _NEWSLETTER = re.compile(
 )
 #: Most words such an invitation may have.
 NEWSLETTER_MAX_WORDS = 15
+#: A page's timestamp: "Published 27 November 2026, 14:02 GMT", "Updated 3 hours ago",
+#: "Last updated: yesterday", "Posted 27.11.2026". A label, then only words of a date or
+#: a time (:data:`_TIME_WORDS`, numbers, "2nd", "9am", a zone's letters), at least one
+#: number or "ago", "today", "yesterday"; and no sentence's end (:func:`is_timestamp`):
+#: "Published in 2019, the report found ..." and "Updated figures show ..." are the
+#: article's own text.
+_TIMESTAMP = re.compile(
+    r"^(?:published|updated|last updated|first published|posted|last modified)"
+    r"(?: on| at)?\s*:?\s+(.+)$"
+)
+_TIME_TOKEN = re.compile(r"[^\W_]+")
+_TIME_NUMBER = re.compile(r"\d+(?:st|nd|rd|th|am|pm|h)?")
+#: Words a date or a time is written with, besides numbers and zones of 2 to 4 letters.
+_TIME_WORDS = frozenset(
+    (
+        "january february march april may june july august september october november "
+        "december jan feb mar apr jun jul aug sep sept oct nov dec monday tuesday "
+        "wednesday thursday friday saturday sunday mon tue tues wed thu thur thurs fri sat "
+        "sun at on am pm ago today yesterday an and hour hours minute minutes min mins day "
+        "days week weeks month months year years updated published time"
+    ).split()
+)
+#: What makes a timestamp's rest name a time.
+_TIME_ANCHORS = frozenset(("ago", "today", "yesterday"))
+#: Most words a timestamp line may have.
+TIMESTAMP_MAX_WORDS = 12
 
 
 def normalize_line(line: str) -> str:
@@ -414,6 +440,27 @@ def is_builtin_chrome(key: str) -> bool:
     )
 
 
+def is_timestamp(norm: str) -> bool:
+    """True for a :func:`normalize_line` form that is a page's timestamp (:data:`_TIMESTAMP`).
+
+    It is not the article's text, but it dates the page: :func:`clean_lines` keeps it
+    apart (:attr:`CleanedText.stamps`) for what reads times from the text.
+    """
+    key = norm.strip(_CHROME_EDGES)
+    if key[:1] not in ("p", "u", "l", "f") or key.count(" ") >= TIMESTAMP_MAX_WORDS:
+        return False
+    label = _TIMESTAMP.match(key)
+    if label is None or ENDS_SENTENCE.search(norm):
+        return False
+    dated = False
+    for token in _TIME_TOKEN.findall(label.group(1)):
+        if _TIME_NUMBER.fullmatch(token) or token in _TIME_ANCHORS:
+            dated = True
+        elif token not in _TIME_WORDS and not (2 <= len(token) <= 4 and token.isalpha()):
+            return False
+    return dated
+
+
 def line_fingerprint(line: str) -> str:
     """Short stable fingerprint of a line's chrome form (a Redis hash field)."""
     return key_fingerprint(chrome_key(line))
@@ -437,6 +484,9 @@ class CleanedText:
     removed: Mapping[str, int] = field(default_factory=dict)
     normalized: tuple[str, ...] = ()
     """The kept lines in :func:`normalize_line` form (for fingerprints)."""
+    stamps: tuple[str, ...] = ()
+    """The page's timestamp lines, removed as chrome (:func:`is_timestamp`): not the
+    article's text, but the years and days they name date it (story linking reads them)."""
 
     @property
     def body(self) -> str:
@@ -592,6 +642,7 @@ def clean_lines(
     article = _Text([norm for norm, gone in zip(norms, furniture, strict=True) if not gone])
     decorated = _ANY_SITE_SEPARATOR.search(text) is not None
     removed: dict[str, int] = {}
+    stamps: list[str] = []
     kept: list[str] = []
     seen: set[str] = set()
     kept_norms: list[str] = []
@@ -599,7 +650,10 @@ def clean_lines(
     paragraphs = False  # a list is read as one once the article's text has begun, not in the menu
     for index, (line, norm) in enumerate(zip(lines, norms, strict=True)):
         repeat = repeats[index]
-        if furniture[index]:
+        if builtin and is_timestamp(norm):  # ("first published on ..." is a syndication note too)
+            stamps.append(line)
+            reason = "chrome"
+        elif furniture[index]:
             header = builtin and paragraphs and chrome_keys[index] in LIST_HEADERS
             links = LIST_MAX_LINKS if header else 0
             reason = "chrome"
@@ -628,4 +682,6 @@ def clean_lines(
             paragraphs = paragraphs or not _linked_headline(norm)
             continue
         removed[reason] = removed.get(reason, 0) + 1
-    return CleanedText(lines=tuple(kept), removed=removed, normalized=tuple(kept_norms))
+    return CleanedText(
+        lines=tuple(kept), removed=removed, normalized=tuple(kept_norms), stamps=tuple(stamps)
+    )
