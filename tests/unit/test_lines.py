@@ -166,39 +166,48 @@ def test_teasers_with_bracketed_ellipsis_or_read_more() -> None:
         assert cleaned.removed == {"teaser": 1}
 
 
+def assert_chrome(chrome: tuple[str, ...], content: tuple[str, ...]) -> None:
+    """Each ``chrome`` line is built-in chrome (and goes); no ``content`` line is."""
+    for line in chrome:
+        assert is_builtin_chrome(chrome_key(line)), line
+        assert clean_lines(f"{line}\nThe union agreed.").removed == {"chrome": 1}, line
+    for line in content:
+        assert not is_builtin_chrome(chrome_key(line)), line
+
+
 def test_labelled_links_credits_copyright_reading_time_and_syndication_are_chrome() -> None:
-    for chrome in (
-        "READ MORE: Valdoria port workers vote on pay deal",
-        "\u2022 Related: How the strike unfolded",
-        "Watch: the first ferry leaves the harbour",
-        "Photo: Kit Halloran/Reuters",
-        "Image source, Getty Images",
-        "Copyright 2026 The Daily Planet. All rights reserved.",
-        "\u00a9 Daily Planet Media Ltd",
-        "(c) 2026 Daily Planet",
-        "4 min read",
-        "Listen to this article",
-        "This article first appeared in the Daily Planet.",
-        "This story was originally published by Valdoria Today and is republished here.",
-        "A version of this article appeared in the Daily Planet's weekend edition.",
-        "Republished with permission from the Daily Planet.",
-        "Originally published by the Daily Planet and republished with permission.",
-    ):
-        assert is_builtin_chrome(chrome_key(chrome)), chrome
-        assert clean_lines(f"{chrome}\nThe union agreed.").removed == {"chrome": 1}, chrome
-    for content in (
-        "Copyright law was changed in 2019 to protect the logo.",
-        "(c) the third clause applies to every member of the board.",
-        "Listen: we will not give up, the union's leader said.",
-        "Photo: the ferries wait in the harbour on Monday morning as the strike goes on",
-        "Image, trust and a fair price matter most, the union said.",
-        "Originally published in 1922, the novel sold a million copies in Valdoria.",
-        "This report was published by the port authority on Monday and found delays.",
-        "This article's claims were disputed by the union on Tuesday.",
-        "Related: the union said the deal would hold, and the company agreed, and the two"
-        " sides met again on Friday to sign it before the holiday weekend began in the islands.",
-    ):
-        assert not is_builtin_chrome(chrome_key(content)), content
+    assert_chrome(
+        (
+            "READ MORE: Valdoria port workers vote on pay deal",
+            "\u2022 Related: How the strike unfolded",
+            "Watch: the first ferry leaves the harbour",
+            "Photo: Kit Halloran/Reuters",
+            "Image source, Getty Images",
+            "Copyright 2026 The Daily Planet. All rights reserved.",
+            "\u00a9 Daily Planet Media Ltd",
+            "(c) 2026 Daily Planet",
+            "4 min read",
+            "Listen to this article",
+            "This article first appeared in the Daily Planet.",
+            "This story was originally published by Valdoria Today and is republished here.",
+            "A version of this article appeared in the Daily Planet's weekend edition.",
+            "Republished with permission from the Daily Planet.",
+            "Originally published by the Daily Planet and republished with permission.",
+        ),
+        (
+            "Copyright law was changed in 2019 to protect the logo.",
+            "(c) the third clause applies to every member of the board.",
+            "Listen: we will not give up, the union's leader said.",
+            "Photo: the ferries wait in the harbour on Monday morning as the strike goes on",
+            "Image, trust and a fair price matter most, the union said.",
+            "Originally published in 1922, the novel sold a million copies in Valdoria.",
+            "This report was published by the port authority on Monday and found delays.",
+            "This article's claims were disputed by the union on Tuesday.",
+            "Related: the union said the deal would hold, and the company agreed, and the two"
+            " sides met again on Friday to sign it before the holiday weekend began in the"
+            " islands.",
+        ),
+    )
     # a caller's own chrome set replaces the built-in patterns too
     assert clean_lines("4 min read", chrome=frozenset()).lines == ("4 min read",)
 
@@ -221,31 +230,30 @@ def test_headlines_listed_under_a_link_header_are_chrome() -> None:
 
 
 def test_share_and_follow_buttons_and_newsletter_invitations_are_chrome() -> None:
-    for chrome in (
-        "Facebook",
-        "X",
-        "Facebook Twitter Email",
-        "WhatsApp | LinkedIn | Copy link",
-        "Share on WhatsApp",
-        "Share this story: Facebook, X, Email",
-        "Follow us on X and Instagram",
-        "Follow Kit Halloran on Bluesky",
-        "Sign up to our morning newsletter",
-        "Subscribe to the Valdoria Briefing newsletter for the day's news",
-        "Newsletter",
-    ):
-        assert is_builtin_chrome(chrome_key(chrome)), chrome
-        assert clean_lines(f"{chrome}\nThe union agreed.").removed == {"chrome": 1}, chrome
-    for content in (
-        "Facebook and X removed the posts on Tuesday.",
-        "Follow the money, investigators told the port authority.",
-        "Follow the ferry on its route",
-        "Shares of the ferry company rose on Monday",
-        "Sign up figures for the newsletter rose by a third, the union said.",
-        "Subscribers to the Valdoria Briefing newsletter",
-        "Subscribe to the newsletter, the mayor urged residents on Monday",
-    ):
-        assert not is_builtin_chrome(chrome_key(content)), content
+    assert_chrome(
+        (
+            "Facebook",
+            "X",
+            "Facebook Twitter Email",
+            "WhatsApp | LinkedIn | Copy link",
+            "Share on WhatsApp",
+            "Share this story: Facebook, X, Email",
+            "Follow us on X and Instagram",
+            "Follow Kit Halloran on Bluesky",
+            "Sign up to our morning newsletter",
+            "Subscribe to the Valdoria Briefing newsletter for the day's news",
+            "Newsletter",
+        ),
+        (
+            "Facebook and X removed the posts on Tuesday.",
+            "Follow the money, investigators told the port authority.",
+            "Follow the ferry on its route",
+            "Shares of the ferry company rose on Monday",
+            "Sign up figures for the newsletter rose by a third, the union said.",
+            "Subscribers to the Valdoria Briefing newsletter",
+            "Subscribe to the newsletter, the mayor urged residents on Monday",
+        ),
+    )
 
 
 def test_a_pages_timestamps_are_chrome_kept_apart_as_stamps() -> None:
