@@ -143,7 +143,6 @@ BUILTIN_CHROME_TEXT: tuple[str, ...] = (
     "Recommended",
     "You may also like",
     "Don't miss",
-    "Copy link",
     "Share this",
     "Share this story",
     "Newsletter",
