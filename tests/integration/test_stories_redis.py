@@ -206,6 +206,33 @@ def test_people_of_one_family_name_weigh_in_redis_as_in_memory(isolated: Setting
     assert named.score == pytest.approx(same.score, abs=0.02)
 
 
+def test_countries_in_conflict_and_bounded_countries_weigh_in_redis_as_in_memory(
+    isolated: Settings,
+) -> None:
+    """Sixty articles of one story, each with a main country of its own and one they all
+    share: the story keeps the countries counted most (its centroid's bounds: 20 main, 50
+    located). A later article in a country it forgot entirely is abroad (score halved); one
+    in a country it kept among its places is not, nor one that names a place in a main
+    country of the story; Redis and the in-memory rule agree on every score."""
+    when = 1_000 * DAY
+    base = features("Floods cut off villages", "Floods cut off three villages today.", when)
+
+    def at(article_id: str, main: tuple[str, ...], located: tuple[str, ...]) -> LinkRequest:
+        return LinkRequest(article_id, dataclasses.replace(base, countries=main, located=located))
+
+    items = [at(f"a{k:02d}", (f"C{k:02d}", "ZZ"), (f"C{k:02d}", "ZZ")) for k in range(60)]
+    items += [
+        at("forgotten", ("C55",), ("C55",)),
+        at("kept", ("C40",), ("C40",)),
+        at("names-main", ("C57",), ("C57", "C03")),
+    ]
+    found = link_alike(isolated, when, items)
+    assert {x.root for x in found[:60]} == {"a00"}
+    forgotten, kept, names_main = found[60], found[61], found[62]
+    assert forgotten.score == pytest.approx(0.5 * kept.score, abs=0.01)
+    assert names_main.score == pytest.approx(kept.score, abs=0.01)
+
+
 def test_entities_in_common_weigh_in_redis_as_in_memory(isolated: Settings) -> None:
     """A story naming two entities: a later article sharing one of them gets half the
     entities' similarity, one sharing both all of it, one naming another entity none;

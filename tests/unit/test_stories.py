@@ -11,6 +11,7 @@ import pytest
 
 from bench.story_scoring import score_stories
 from workers.core.entities import Entity, Mention
+from workers.core.places import Place
 from workers.core.stories import (
     CENTROID_SIZE,
     ENTITY_WEIGHT,
@@ -27,6 +28,7 @@ from workers.core.stories import (
     article_time,
     join_threshold,
     knows,
+    main_countries,
     main_people,
     named_people,
     parse_link,
@@ -312,6 +314,53 @@ def test_people_of_one_family_name_are_told_apart_by_their_initial() -> None:
     assert not damped(person("Ann Kerr", 2))  # the same initial: a short form
     assert not damped(person("Ivo Kerr", 2), person("Kerr", 1, 0.3))  # "Kerr" alone: anyone
     assert knows(["a kerr"], ["kerr"]) and not knows(["a kerr"], ["i kerr"])
+
+
+def place(name: str, country: str, salience: float, kind: str = "city") -> Entity:
+    """A resolved place of an invented name in ``country``."""
+    found = entity(name, "GPE", salience)
+    geo = Place(name, "country" if kind == "country" else "city", country)
+    return dataclasses.replace(found, geo=geo)
+
+
+def test_main_countries_are_those_of_the_most_salient_places() -> None:
+    found = [
+        place("Valdoria", "VD", 0.9),
+        place("Norland", "NL", 0.7, kind="country"),
+        place("Brandvik", "SE", 0.2),  # a third place: named, not main
+        entity("Halloran", "PERSON", 1.0),
+    ]
+    assert main_countries(found) == ("NL", "VD")
+    assert features("", "", *found).countries == ("NL", "VD")
+    assert features("", "", *found).located == ("NL", "SE", "VD")
+
+
+def test_stories_in_other_countries_score_half() -> None:
+    text = "Floods cut off three villages near the river after a week of rain."
+    story = Centroid()
+    story.add(unit(features("Floods cut off villages", text, place("Valdoria", "VD", 0.8))))
+    assert story.countries == {"VD": 1} and story.located == {"VD": 1}
+
+    def scored(*places: Entity) -> tuple[float, float]:
+        """The article's score, and the same without its countries."""
+        found = unit(features("Floods cut off villages", text, *places))
+        undamped = story.score(dataclasses.replace(found, countries=(), located=())) or 0.0
+        return story.score(found) or 0.0, undamped
+
+    damped, undamped = scored(place("Norvik", "NL", 0.8))  # a flood in another country
+    assert undamped > 0 and damped == pytest.approx(0.5 * undamped)
+    # a place of the story's country anywhere in the article: no conflict
+    same, plain = scored(place("Norvik", "NL", 0.8), place("Valdoria", "VD", 0.1, "country"))
+    assert same == pytest.approx(plain)
+    # a story that names the article's country among its places: no conflict either
+    story.add(unit(features("Aid from Norland", text, place("Norland", "NL", 0.1, "country"))))
+    again, plain = scored(place("Norvik", "NL", 0.8))
+    assert again == pytest.approx(plain)
+    # an article without resolved places is never abroad
+    nowhere = unit(features("Floods cut off villages", text))
+    assert nowhere.countries == () and story.score(nowhere) == pytest.approx(
+        Centroid(terms=story.terms, entities=story.entities).score(nowhere)
+    )
 
 
 def test_centroid_keeps_its_heaviest_features() -> None:

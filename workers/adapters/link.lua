@@ -23,9 +23,9 @@
 --   [W+S+1..W+2S]   sc:<b>    story root -> centroid (MessagePack; JSON if older)
 --   [W+2S+1..W+3S]  df:<b>    feature key -> articles with it; "#n" -> articles
 -- ARGV:
---   [1] W  [2] S  [3] article id  [4] features (JSON: t, e, y, d, pm, pn, k; t and e
---   unweighed; pm the main people, pn the people named, as "initial family" or a
---   family name alone)
+--   [1] W  [2] S  [3] article id  [4] features (JSON: t, e, y, d, pm, pn, cm, cl,
+--   k; t and e unweighed; pm the main people, pn the people named, as "initial family"
+--   or a family name alone; cm the main countries, cl those its places lie in)
 --   [5] threshold  [6] entity weight  [7] ttl of the current lnk bucket
 --   [8] ttl of the current story buckets  [9] MAX_CANDIDATES  [10] CENTROID_SIZE
 --   [11] INDEX_WIDTH  [12] IDF_SMOOTHING  [13] story window seconds (time apart that
@@ -35,7 +35,10 @@
 --   STORY_NAMED_PEOPLE (people a centroid keeps, the counted most)  [18]
 --   FULL_ENTITY_MATCH (entities in common from which the entities' cosine counts in
 --   full; with fewer, that share of it)  [19] SECOND_ARTICLE_FACTOR (a story of one
---   article is joined from this many times the threshold: join_threshold)
+--   article is joined from this many times the threshold: join_threshold)  [20]
+--   PLACE_CONFLICT (factor when both have main countries and neither's lie among the
+--   countries of the other's places)  [21] STORY_MAIN_COUNTRIES  [22] STORY_COUNTRIES
+--   (countries a centroid keeps, the counted most)
 -- Returns {"replay" | "new", link JSON {st, r, s}}.
 
 local W = tonumber(ARGV[1])
@@ -56,6 +59,9 @@ local story_main_people = tonumber(ARGV[16])
 local story_named_people = tonumber(ARGV[17])
 local full_entity_match = tonumber(ARGV[18])
 local second_article_factor = tonumber(ARGV[19])
+local place_conflict = tonumber(ARGV[20])
+local story_main_countries = tonumber(ARGV[21])
+local story_countries = tonumber(ARGV[22])
 
 for i = 1, W do
   local recorded = redis.call('HGET', KEYS[i], id)
@@ -68,6 +74,8 @@ local f = cjson.decode(ARGV[4])
 f.d = f.d or {}
 f.pm = f.pm or {}
 f.pn = f.pn or {}
+f.cm = f.cm or {}
+f.cl = f.cl or {}
 
 -- Document frequencies of the story window's earlier articles (stream_idf).
 local names = {}
@@ -204,6 +212,25 @@ local function strangers(main, named, story_main, story_named)
   return true
 end
 
+-- Both have main countries, and neither's lie among the countries of the other's places
+-- (Centroid.score).
+local function abroad(main, located, story_main, story_located)
+  if #main == 0 or next(story_main) == nil then
+    return false
+  end
+  for _, country in ipairs(main) do
+    if story_located[country] then
+      return false
+    end
+  end
+  for _, country in ipairs(located) do
+    if story_main[country] then
+      return false
+    end
+  end
+  return true
+end
+
 -- Centroids are MessagePack (about half the decoding time of JSON, which scoring a
 -- batch's candidates is mostly made of); one written as JSON by an older worker is
 -- still read (a MessagePack map never starts with "{").
@@ -221,6 +248,8 @@ local function decode_centroid(text)
   c.d = c.d or {}
   c.pm = c.pm or {}
   c.pn = c.pn or {}
+  c.cm = c.cm or {}
+  c.cl = c.cl or {}
   return c
 end
 
@@ -269,6 +298,9 @@ for n = 1, math.min(#order, max_candidates) do
         if strangers(f.pm, f.pn, centroid.pm, centroid.pn) then
           score = score * person_conflict
         end
+        if abroad(f.cm, f.cl, centroid.cm, centroid.cl) then
+          score = score * place_conflict
+        end
         local need = threshold
         if (centroid.n or 0) <= 1 then
           need = threshold * second_article_factor
@@ -290,7 +322,8 @@ if best then
     redis.call('HDEL', KEYS[W + S + best_bucket], root)
   end
 else
-  root, relation, centroid = id, 'first', {t = {}, e = {}, y = {}, d = {}, pm = {}, pn = {}, n = 0}
+  root, relation, centroid =
+    id, 'first', {t = {}, e = {}, y = {}, d = {}, pm = {}, pn = {}, cm = {}, cl = {}, n = 0}
   best_score = top
 end
 
@@ -339,6 +372,8 @@ for _, date in ipairs(f.d) do
 end
 centroid.pm = add_pruned(centroid.pm, ones(f.pm), story_main_people)
 centroid.pn = add_pruned(centroid.pn, ones(f.pn), story_named_people)
+centroid.cm = add_pruned(centroid.cm, ones(f.cm), story_main_countries)
+centroid.cl = add_pruned(centroid.cl, ones(f.cl), story_countries)
 centroid.n = (centroid.n or 0) + 1
 if f.ts then
   if not centroid.ft or f.ts < centroid.ft then

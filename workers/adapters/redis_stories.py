@@ -54,7 +54,10 @@ from workers.core.stories import (
     MAX_CANDIDATES,
     MOST_STORY_ENTITIES,
     PERSON_CONFLICT,
+    PLACE_CONFLICT,
     SECOND_ARTICLE_FACTOR,
+    STORY_COUNTRIES,
+    STORY_MAIN_COUNTRIES,
     STORY_MAIN_PEOPLE,
     STORY_NAMED_PEOPLE,
     Link,
@@ -147,6 +150,9 @@ class RedisStories:
                         STORY_NAMED_PEOPLE,
                         FULL_ENTITY_MATCH,
                         SECOND_ARTICLE_FACTOR,
+                        PLACE_CONFLICT,
+                        STORY_MAIN_COUNTRIES,
+                        STORY_COUNTRIES,
                     )
                 for update in updates:
                     pipe.evalsha(
