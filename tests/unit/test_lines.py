@@ -282,6 +282,30 @@ def test_a_pages_timestamps_are_chrome_kept_apart_as_stamps() -> None:
     assert clean_lines(stamps[0], chrome=frozenset()).lines == (stamps[0],)
 
 
+def test_a_date_alone_at_the_top_is_a_timestamp_without_its_label() -> None:
+    title = "Ferry strike ends after nine days"
+    lead = "Ferries will sail again on Monday, the union said."
+    for date in (
+        "May 3, 2026",
+        "Tuesday, 28 April 2026 22.34 BST",
+        "MONDAY, MAY 23, 2026",
+        "Fri., May. 3, 2026 11:45 AM PDT",
+        "3 May 2026 | 8:20 pm",
+        "(March 20, 2026)",
+    ):
+        cleaned = clean_lines(f"{title}\n{date}\n{lead}")
+        assert cleaned.lines == (title, lead), date
+        assert cleaned.stamps == (date,) and cleaned.removed == {"chrome": 1}, date
+    # only at the top: further down a date heads the article's own text (a timeline)
+    body = [title, lead, *(f"The {n}th ferry sailed." for n in range(5))]
+    timeline = clean_lines("\n".join((*body, "May 4, 2026", "The strike began.")))
+    assert "May 4, 2026" in timeline.lines and not timeline.stamps
+    # a headline of short words and a date, a date without a number, a clause: kept
+    for content in ("Kiru vote, May 3", "Monday in May", "May 3, the day it began"):
+        cleaned = clean_lines(f"{content}\n{lead}")
+        assert cleaned.lines == (content, lead) and not cleaned.stamps, content
+
+
 def test_a_lone_link_header_heads_a_list_of_headlines() -> None:
     lead = "Ferries will sail again on Monday, the union said."
     for header in ("More on this story", "Related topics", "Further reading:", "Watch"):

@@ -277,16 +277,29 @@ _TIMESTAMP = re.compile(
 )
 _TIME_TOKEN = re.compile(r"[^\W_]+")
 _TIME_NUMBER = re.compile(r"\d+(?:st|nd|rd|th|am|pm|h)?")
-#: Words a date or a time is written with, besides numbers and zones of 2 to 4 letters.
-_TIME_WORDS = frozenset(
+#: Names of months and days of the week, whole and short, as a date writes them.
+_DATE_NAMES = frozenset(
     (
         "january february march april may june july august september october november "
         "december jan feb mar apr jun jul aug sep sept oct nov dec monday tuesday "
         "wednesday thursday friday saturday sunday mon tue tues wed thu thur thurs fri sat "
-        "sun at on am pm ago today yesterday an and hour hours minute minutes min mins day "
+        "sun"
+    ).split()
+)
+#: Words a date or a time is written with, besides numbers and zones of 2 to 4 letters.
+_TIME_WORDS = _DATE_NAMES | frozenset(
+    (
+        "at on am pm ago today yesterday an and hour hours minute minutes min mins day "
         "days week weeks month months year years updated published time"
     ).split()
 )
+#: A page's date standing alone at its top ("May 3, 2013", "Tuesday, 28 April 2009
+#: 22:34 BST"): it is a timestamp without its label when it is among the first
+#: :data:`DATE_HEAD_LINES` lines, names a month or a day and a number, and has only words
+#: of a date or a time besides (:func:`is_date_line`); letters of a zone only after a clock
+#: time, so that a headline of short words and a date ("Kiru vote, May 3") stays.
+DATE_HEAD_LINES = 6
+_CLOCK = re.compile(r"\d\s*[:.]\s*\d\d|\d\s*[ap]\.?\s*m\b|\b[ap]m\b")
 #: What makes a timestamp's rest name a time.
 _TIME_ANCHORS = frozenset(("ago", "today", "yesterday"))
 #: Most words a timestamp line may have.
@@ -460,6 +473,28 @@ def is_timestamp(norm: str) -> bool:
     return dated
 
 
+def is_date_line(norm: str) -> bool:
+    """True for a :func:`normalize_line` form that is a date alone (:data:`DATE_HEAD_LINES`).
+
+    :func:`clean_lines` reads it so only among an article's first lines: a date heading
+    further down (a timeline's) is the article's text.
+    """
+    key = norm.strip(_CHROME_EDGES)
+    if key.count(" ") >= TIMESTAMP_MAX_WORDS or ENDS_SENTENCE.search(norm):
+        return False
+    number = named = other = False
+    for token in _TIME_TOKEN.findall(key):
+        if _TIME_NUMBER.fullmatch(token):
+            number = True
+        elif token in _DATE_NAMES:
+            named = True
+        elif token not in _TIME_WORDS:
+            if not (2 <= len(token) <= 4 and token.isalpha()):
+                return False
+            other = True
+    return number and named and (not other or _CLOCK.search(key) is not None)
+
+
 def line_fingerprint(line: str) -> str:
     """Short stable fingerprint of a line's chrome form (a Redis hash field)."""
     return key_fingerprint(chrome_key(line))
@@ -484,7 +519,8 @@ class CleanedText:
     normalized: tuple[str, ...] = ()
     """The kept lines in :func:`normalize_line` form (for fingerprints)."""
     stamps: tuple[str, ...] = ()
-    """The page's timestamp lines, removed as chrome (:func:`is_timestamp`): not the
+    """The page's timestamp lines, removed as chrome (:func:`is_timestamp`, and
+    :func:`is_date_line` at its top): not the
     article's text, but the years and days they name date it (story linking reads them)."""
 
     @property
@@ -649,7 +685,9 @@ def clean_lines(
     paragraphs = False  # a list is read as one once the article's text has begun, not in the menu
     for index, (line, norm) in enumerate(zip(lines, norms, strict=True)):
         repeat = repeats[index]
-        if builtin and is_timestamp(norm):  # ("first published on ..." is a syndication note too)
+        if builtin and (  # ("first published on ..." is a syndication note too)
+            is_timestamp(norm) or (index < DATE_HEAD_LINES and is_date_line(norm))
+        ):
             stamps.append(line)
             reason = "chrome"
         elif furniture[index]:
