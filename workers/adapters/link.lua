@@ -155,17 +155,19 @@ local function shared_entities(unit, other)
   return n
 end
 
--- Both name some (days of the week, months) but none in common.
-local function disagree(mine, seen)
-  if #mine == 0 or next(seen) == nil then
-    return false
-  end
-  for _, value in ipairs(mine) do
-    if seen[value] then
+-- Whether no value of the list is a key of the set.
+local function none_in(values, set)
+  for _, value in ipairs(values) do
+    if set[value] then
       return false
     end
   end
   return true
+end
+
+-- Both name some (days of the week, months) but none in common.
+local function disagree(mine, seen)
+  return #mine > 0 and next(seen) ~= nil and none_in(mine, seen)
 end
 
 -- Both name years, all two or more apart (stories.years_apart): an article's years are
@@ -215,20 +217,10 @@ end
 -- Both have main countries, and neither's lie among the countries of the other's places
 -- (Centroid.score).
 local function abroad(main, located, story_main, story_located)
-  if #main == 0 or next(story_main) == nil then
-    return false
-  end
-  for _, country in ipairs(main) do
-    if story_located[country] then
-      return false
-    end
-  end
-  for _, country in ipairs(located) do
-    if story_main[country] then
-      return false
-    end
-  end
-  return true
+  return #main > 0
+    and next(story_main) ~= nil
+    and none_in(main, story_located)
+    and none_in(located, story_main)
 end
 
 -- Centroids are MessagePack (about half the decoding time of JSON, which scoring a
