@@ -520,8 +520,8 @@ class CleanedText:
     """The kept lines in :func:`normalize_line` form (for fingerprints)."""
     stamps: tuple[str, ...] = ()
     """The page's timestamp lines, removed as chrome (:func:`is_timestamp`, and
-    :func:`is_date_line` at its top): not the
-    article's text, but the years and days they name date it (story linking reads them)."""
+    :func:`is_date_line` at its top): not the article's text, but the years and days
+    they name date it (story linking reads them)."""
 
     @property
     def body(self) -> str:
