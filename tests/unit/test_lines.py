@@ -256,6 +256,13 @@ def test_share_and_follow_buttons_and_newsletter_invitations_are_chrome() -> Non
     )
 
 
+def assert_not_stamped(content: tuple[str, ...], lead: str) -> None:
+    """Each ``content`` line, before ``lead``, is kept as the article's text, not a stamp."""
+    for line in content:
+        cleaned = clean_lines(f"{line}\n{lead}")
+        assert cleaned.lines == (line, lead) and not cleaned.stamps, line
+
+
 def test_a_pages_timestamps_are_chrome_kept_apart_as_stamps() -> None:
     stamps = (
         "Published 27 November 2026, 14:02 GMT",
@@ -270,14 +277,15 @@ def test_a_pages_timestamps_are_chrome_kept_apart_as_stamps() -> None:
     assert cleaned.lines == (lead,)
     assert cleaned.stamps == stamps
     assert cleaned.removed == {"chrome": len(stamps)}
-    for content in (
-        "Updated figures show 12 more ships docked in 2026.",
-        "Published in 2019, the report found delays",
-        "Posted guards stood at the 3 gates of the harbour.",
-        "Updated: the union now says 12 ships will sail.",
-    ):
-        cleaned = clean_lines(f"{content}\n{lead}")
-        assert cleaned.lines == (content, lead) and not cleaned.stamps, content
+    assert_not_stamped(
+        (
+            "Updated figures show 12 more ships docked in 2026.",
+            "Published in 2019, the report found delays",
+            "Posted guards stood at the 3 gates of the harbour.",
+            "Updated: the union now says 12 ships will sail.",
+        ),
+        lead,
+    )
     # a caller's own chrome set replaces the built-in patterns, this one too
     assert clean_lines(stamps[0], chrome=frozenset()).lines == (stamps[0],)
 
@@ -301,9 +309,7 @@ def test_a_date_alone_at_the_top_is_a_timestamp_without_its_label() -> None:
     timeline = clean_lines("\n".join((*body, "May 4, 2026", "The strike began.")))
     assert "May 4, 2026" in timeline.lines and not timeline.stamps
     # a headline of short words and a date, a date without a number, a clause: kept
-    for content in ("Kiru vote, May 3", "Monday in May", "May 3, the day it began"):
-        cleaned = clean_lines(f"{content}\n{lead}")
-        assert cleaned.lines == (content, lead) and not cleaned.stamps, content
+    assert_not_stamped(("Kiru vote, May 3", "Monday in May", "May 3, the day it began"), lead)
 
 
 def test_a_lone_link_header_heads_a_list_of_headlines() -> None:

@@ -464,13 +464,8 @@ def is_timestamp(norm: str) -> bool:
     label = _TIMESTAMP.match(key)
     if label is None or ENDS_SENTENCE.search(norm):
         return False
-    dated = False
-    for token in _TIME_TOKEN.findall(label.group(1)):
-        if _TIME_NUMBER.fullmatch(token) or token in _TIME_ANCHORS:
-            dated = True
-        elif token not in _TIME_WORDS and not (2 <= len(token) <= 4 and token.isalpha()):
-            return False
-    return dated
+    kinds = _time_kinds(label.group(1))
+    return kinds is not None and ("number" in kinds or "anchor" in kinds)
 
 
 def is_date_line(norm: str) -> bool:
@@ -482,17 +477,34 @@ def is_date_line(norm: str) -> bool:
     key = norm.strip(_CHROME_EDGES)
     if key.count(" ") >= TIMESTAMP_MAX_WORDS or ENDS_SENTENCE.search(norm):
         return False
-    number = named = other = False
-    for token in _TIME_TOKEN.findall(key):
+    kinds = _time_kinds(key)
+    if kinds is None or "number" not in kinds or "name" not in kinds:
+        return False
+    return "zone" not in kinds or _CLOCK.search(key) is not None
+
+
+def _time_kinds(text: str) -> set[str] | None:
+    """The kinds of a date's or a time's words ``text`` is written with, None if any other.
+
+    ``number`` ("27", "2nd", "9am"), ``name`` (of a month or a day), ``anchor`` ("ago",
+    "today", "yesterday") and ``zone`` (any other word of 2 to 4 letters); the rest of
+    :data:`_TIME_WORDS` ("at", "hours") are of no kind.
+    """
+    kinds: set[str] = set()
+    for token in _TIME_TOKEN.findall(text):
         if _TIME_NUMBER.fullmatch(token):
-            number = True
+            kinds.add("number")
         elif token in _DATE_NAMES:
-            named = True
-        elif token not in _TIME_WORDS:
-            if not (2 <= len(token) <= 4 and token.isalpha()):
-                return False
-            other = True
-    return number and named and (not other or _CLOCK.search(key) is not None)
+            kinds.add("name")
+        elif token in _TIME_ANCHORS:
+            kinds.add("anchor")
+        elif token in _TIME_WORDS:
+            continue
+        elif 2 <= len(token) <= 4 and token.isalpha():
+            kinds.add("zone")
+        else:
+            return None
+    return kinds
 
 
 def line_fingerprint(line: str) -> str:
